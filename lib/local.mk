@@ -1,0 +1,21 @@
+# lib/: the library, one folder per layer.
+#   lib/util    small helpers (allocation wrappers)
+#   lib/codec   PTP/MTP containers and datasets: pure functions, no I/O
+#   lib/usb     the USB transport on libusb-1.0
+#   lib/link    links, device handles and operations
+#   lib/stream  transactional upload and download streams
+include $(srcdir)/lib/codec/local.mk
+
+# Everything of libferry in one convenience library, compiled with hidden
+# visibility; the tests link it to reach internals, libferry.la wraps it.
+noinst_LTLIBRARIES += libferry-core.la
+libferry_core_la_SOURCES =
+libferry_core_la_CPPFLAGS = $(AM_CPPFLAGS) -DFERRY_BUILDING_LIBRARY $(LIBUSB_CFLAGS) $(LIBMTP_CFLAGS)
+libferry_core_la_CFLAGS = $(AM_CFLAGS) -fvisibility=hidden
+libferry_core_la_LIBADD = libferry-codec.la $(LIBUSB_LIBS) $(LIBMTP_LIBS)
+
+lib_LTLIBRARIES += libferry.la
+libferry_la_SOURCES =
+nodist_EXTRA_libferry_la_SOURCES = dummy.c
+libferry_la_LIBADD = libferry-core.la
+libferry_la_LDFLAGS = -version-info $(FERRY_LT_VERSION) -no-undefined

@@ -1,0 +1,5 @@
+# tests/: unit tests (cmocka), integration tests against ferry-vdev,
+# fuzz targets, and checks of the public headers and exported symbols.
+include $(srcdir)/tests/unit/local.mk
+include $(srcdir)/tests/fuzz/local.mk
+include $(srcdir)/tests/integration/local.mk
