@@ -345,11 +345,13 @@ static void pump_in(vd_usb *u, uint64_t now)
                     done = true;
             } else {
                 size_t n = space;
-                if (space % u->mps != 0) {
-                    /* the packet that straddles the end of the buffer does
-                     * not fit: the host controller reports babble */
+                if (r->length % u->mps != 0) {
+                    /* a buffer that is not a whole number of packets: the
+                     * packet that straddles its end does not fit and the
+                     * host controller reports babble. A buffer of whole
+                     * packets just fills up; the transfer goes on in the
+                     * next URB. */
                     r->status = -EOVERFLOW;
-                    n = space;
                 }
                 memcpy(r->buf + r->actual, s->data + s->off, n);
                 s->off += n;
@@ -1075,7 +1077,6 @@ static void handle_submit(vd_usb *u, vd_client *c, UMockdevIoctlClient *client)
         g_object_unref(b);
     }
     uint64_t now = vd_now_ns();
-    u->st.ioctls++;
     switch (r->type) {
     case USBDEVFS_URB_TYPE_CONTROL: {
         u->st.urbs_ctrl++;
