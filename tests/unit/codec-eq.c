@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "codec-eq.h"
+#include "util/mem.h"
 
 bool ceq_str(const char *a, const char *b)
 {
@@ -106,3 +107,161 @@ bool ceq_prop_desc(const fc_prop_desc *a, const fc_prop_desc *b)
         return true;
     }
 }
+
+/* ------------------------------------------------------------------ */
+/* The decoders behind a common signature                               */
+/* ------------------------------------------------------------------ */
+
+#define DATASET_CODEC(var, type, dec, enc, fre, eq)                            \
+    static int var##_dec(const void *b, size_t l, void *o)                     \
+    {                                                                          \
+        return dec(b, l, (type *)o);                                           \
+    }                                                                          \
+    static void var##_free(void *o)                                            \
+    {                                                                          \
+        fre((type *)o);                                                        \
+    }                                                                          \
+    static int var##_enc(const void *i, fc_wr *w)                              \
+    {                                                                          \
+        return enc((const type *)i, w);                                        \
+    }                                                                          \
+    static bool var##_eq(const void *a, const void *b)                         \
+    {                                                                          \
+        return eq((const type *)a, (const type *)b);                           \
+    }                                                                          \
+    const ct_codec var = {#type, sizeof(type), var##_dec, var##_free, var##_enc, var##_eq};
+
+DATASET_CODEC(ct_device_info, fc_device_info, fc_device_info_decode, fc_device_info_encode,
+              fc_device_info_free, ceq_device_info)
+DATASET_CODEC(ct_storage_info, fc_storage_info, fc_storage_info_decode,
+              fc_storage_info_encode, fc_storage_info_free, ceq_storage_info)
+DATASET_CODEC(ct_object_info, fc_object_info, fc_object_info_decode, fc_object_info_encode,
+              fc_object_info_free, ceq_object_info)
+DATASET_CODEC(ct_proplist, fc_proplist, fc_proplist_decode, fc_proplist_encode,
+              fc_proplist_free, ceq_proplist)
+DATASET_CODEC(ct_objprop_desc, fc_prop_desc, fc_objprop_desc_decode, fc_objprop_desc_encode,
+              fc_prop_desc_free, ceq_prop_desc)
+DATASET_CODEC(ct_devprop_desc, fc_prop_desc, fc_devprop_desc_decode, fc_devprop_desc_encode,
+              fc_prop_desc_free, ceq_prop_desc)
+
+static int u16_array_dec(const void *b, size_t l, void *o)
+{
+    ct_array *a = o;
+    uint16_t *v;
+    memset(a, 0, sizeof *a); /* padding too */
+    int rc = fc_u16_array_decode(b, l, &v, &a->count);
+    a->v = v;
+    return rc;
+}
+
+static int u32_array_dec(const void *b, size_t l, void *o)
+{
+    ct_array *a = o;
+    uint32_t *v;
+    memset(a, 0, sizeof *a); /* padding too */
+    int rc = fc_u32_array_decode(b, l, &v, &a->count);
+    a->v = v;
+    return rc;
+}
+
+static void array_free(void *o)
+{
+    ct_array *a = o;
+    fy_free(a->v);
+    memset(a, 0, sizeof *a);
+}
+
+static int u16_array_enc(const void *i, fc_wr *w)
+{
+    const ct_array *a = i;
+    return fc_wr_au16(w, a->v, a->count);
+}
+
+static int u32_array_enc(const void *i, fc_wr *w)
+{
+    const ct_array *a = i;
+    return fc_wr_au32(w, a->v, a->count);
+}
+
+static bool u16_array_eq(const void *x, const void *y)
+{
+    const ct_array *a = x, *b = y;
+    return a->count == b->count &&
+           (a->count == 0 || memcmp(a->v, b->v, a->count * sizeof(uint16_t)) == 0);
+}
+
+static bool u32_array_eq(const void *x, const void *y)
+{
+    const ct_array *a = x, *b = y;
+    return a->count == b->count &&
+           (a->count == 0 || memcmp(a->v, b->v, a->count * sizeof(uint32_t)) == 0);
+}
+
+const ct_codec ct_u16_array = {"u16 array",  sizeof(ct_array), u16_array_dec,
+                               array_free,   u16_array_enc,    u16_array_eq};
+const ct_codec ct_u32_array = {"u32 array",  sizeof(ct_array), u32_array_dec,
+                               array_free,   u32_array_enc,    u32_array_eq};
+
+static int string_dec(const void *b, size_t l, void *o)
+{
+    fc_rd r;
+    fc_rd_init(&r, b, l);
+    return fc_rd_str(&r, (char **)o);
+}
+
+static void string_free(void *o)
+{
+    char **s = o;
+    fy_free(*s);
+    *s = NULL;
+}
+
+static int string_enc(const void *i, fc_wr *w)
+{
+    return fc_wr_str(w, *(char *const *)i);
+}
+
+static bool string_eq(const void *a, const void *b)
+{
+    return ceq_str(*(char *const *)a, *(char *const *)b);
+}
+
+const ct_codec ct_string = {"string",   sizeof(char *), string_dec,
+                            string_free, string_enc,    string_eq};
+
+static int value_dec(const void *b, size_t l, void *o)
+{
+    fc_value *v = o;
+    uint16_t type;
+    fc_rd r;
+
+    fc_rd_init(&r, b, l);
+    if (fc_rd_u16(&r, &type) < 0) {
+        memset(v, 0, sizeof *v);
+        return FERRY_EPROTO;
+    }
+    return fc_rd_value(&r, type, v);
+}
+
+static void value_free(void *o)
+{
+    fc_value_free(o);
+}
+
+static int value_enc(const void *i, fc_wr *w)
+{
+    const fc_value *v = i;
+    size_t start = w->len;
+    fc_wr_u16(w, v->type);
+    if (fc_wr_value(w, v) < 0)
+        w->len = start;
+    return w->err;
+}
+
+static bool value_eq(const void *a, const void *b)
+{
+    return fc_value_equal(a, b);
+}
+
+const ct_codec ct_value = {"value",    sizeof(fc_value), value_dec,
+                           value_free, value_enc,        value_eq};

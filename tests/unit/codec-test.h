@@ -19,29 +19,6 @@
 #include "codec-eq.h"
 #include "util/mem.h"
 
-/* One decoder with its encoder, free and equality, behind void pointers. */
-typedef struct ct_codec {
-    const char *name;
-    size_t size; /* of the decoded struct */
-    int (*decode)(const void *buf, size_t len, void *out);
-    void (*free)(void *out);
-    int (*encode)(const void *in, fc_wr *w);
-    bool (*equal)(const void *a, const void *b);
-} ct_codec;
-
-/* A decoded u16 or u32 array. */
-typedef struct ct_array {
-    void *v;
-    uint32_t count;
-} ct_array;
-
-extern const ct_codec ct_device_info, ct_storage_info, ct_object_info, ct_proplist,
-    ct_objprop_desc, ct_devprop_desc, ct_u16_array, ct_u32_array;
-/* A PTP string filling the buffer; out is a char *. */
-extern const ct_codec ct_string;
-/* A u16 datatype followed by a value of that type; out is an fc_value. */
-extern const ct_codec ct_value;
-
 /* Fails with a hex dump of both when the bytes differ. */
 void ct_assert_bytes(const void *got, size_t got_len, const void *exp, size_t exp_len);
 #define CT_ASSERT_BYTES(got, got_len, exp) ct_assert_bytes(got, got_len, exp, sizeof(exp))
