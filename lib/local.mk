@@ -9,7 +9,24 @@ include $(srcdir)/lib/codec/local.mk
 # Everything of libferry in one convenience library, compiled with hidden
 # visibility; the tests link it to reach internals, libferry.la wraps it.
 noinst_LTLIBRARIES += libferry-core.la
-libferry_core_la_SOURCES =
+libferry_core_la_SOURCES = \
+	lib/util/log.c \
+	lib/util/log.h \
+	lib/util/hook.c \
+	lib/util/hook.h \
+	lib/usb/usb.c \
+	lib/usb/usb.h \
+	lib/usb/quirks.c \
+	lib/link/internal.h \
+	lib/link/ctx.c \
+	lib/link/op.c \
+	lib/link/dev.c \
+	lib/link/item.c \
+	lib/link/data.c \
+	lib/link/link.c \
+	lib/link/txn.c \
+	lib/link/ops.c \
+	lib/link/api.c
 libferry_core_la_CPPFLAGS = $(AM_CPPFLAGS) -DFERRY_BUILDING_LIBRARY $(LIBUSB_CFLAGS) $(LIBMTP_CFLAGS)
 libferry_core_la_CFLAGS = $(AM_CFLAGS) -fvisibility=hidden
 libferry_core_la_LIBADD = libferry-codec.la $(LIBUSB_LIBS) $(LIBMTP_LIBS)

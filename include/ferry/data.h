@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/**
+ * @file ferry/data.h
+ * @brief Data handlers: where the bytes of a transfer come from or go.
+ *
+ * A data handler is a {get, put, priv} triple (after libgphoto2's
+ * PTPDataHandler). Bulk transfers move straight between the USB buffers
+ * and the handler: `put` is called with bytes as they arrive, `get` fills
+ * the buffer that is sent next, with no copy in between.
+ */
+#ifndef FERRY_DATA_H
+#define FERRY_DATA_H
+
+#include <sys/types.h>
+
+#include <ferry/common.h>
+
+FERRY_BEGIN_DECLS
+
+/**
+ * A source or sink of bytes. Called from the device's link thread.
+ * @since 0.1
+ */
+typedef struct ferry_data {
+    /** Source: fill up to len bytes; return the count, 0 at the end, or a
+     *  negative FERRY_E* code to abort the transfer. */
+    ssize_t (*get)(void *priv, void *buf, size_t len);
+    /** Sink: take len bytes; return 0 or a negative FERRY_E* code to abort. */
+    int (*put)(void *priv, const void *buf, size_t len);
+    void *priv;
+} ferry_data;
+
+/** State of the ready-made handlers; treat as opaque. @since 0.1 */
+typedef struct ferry_data_state {
+    int fd;
+    unsigned char *buf;
+    size_t len;
+    size_t pos;
+    int err;
+} ferry_data_state;
+
+/**
+ * A handler reading from (get) or writing to (put) a file descriptor at
+ * its current position. Short writes are retried; EINTR is handled. A
+ * write error ends the transfer with FERRY_ENOSPC or FERRY_ELOCAL_IO.
+ * @since 0.1
+ */
+FERRY_API ferry_data ferry_data_fd(ferry_data_state *st, int fd);
+
+/**
+ * A handler over a memory buffer: get reads it, put fills it and fails
+ * with FERRY_EOVERFLOW beyond len bytes. st->pos tells how much was used.
+ * @since 0.1
+ */
+FERRY_API ferry_data ferry_data_buffer(ferry_data_state *st, void *buf, size_t len);
+
+FERRY_END_DECLS
+
+#endif
