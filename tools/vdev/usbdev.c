@@ -21,6 +21,8 @@
 #include <fcntl.h>
 #include <stdarg.h>
 #include <inttypes.h>
+#include <dirent.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +34,7 @@
 
 #include <linux/usbdevice_fs.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 
 #include <umockdev.h>
 
@@ -51,6 +54,8 @@
 #define USB3_PKT_NS 2560ull /* 1024 B / 400 MB/s */
 #define CTRL_TURNAROUND_NS (2 * UFRAME_NS)
 #define RX_LIMIT (4u << 20) /* bytes the device buffers from bulk-OUT */
+#define CLAIM_WAIT_NS 300000000ull /* a claim waits this long for a dead holder */
+#define DEAD_CHECK_NS 50000000ull  /* how often the link thread looks for dead clients */
 
 /* One URB submitted by a client. */
 typedef struct vd_urb {
@@ -78,8 +83,13 @@ typedef struct vd_client {
     vd_usb *u;
     UMockdevIoctlClient *client;
     vd_list done;     /* URBs ready to be reaped */
+    int sock_fd;           /* our end of the client's umockdev connection, -1 unknown */
+    ino_t sock_ino;
     bool claimed;
     bool gone;
+    /* a CLAIMINTERFACE waiting for the current holder to go */
+    bool claim_waiting;
+    uint64_t claim_deadline;
     /* a blocking REAPURB waiting for an URB */
     bool reap_waiting;
     UMockdevIoctlData *reap_arg;
@@ -199,6 +209,15 @@ bool vd_usb_wait(vd_usb *u, uint64_t deadline_ns)
     }
     struct timespec ts = {(time_t)(deadline_ns / 1000000000ull), (long)(deadline_ns % 1000000000ull)};
     return pthread_cond_timedwait(&u->cv, &u->mu, &ts) != ETIMEDOUT;
+}
+
+static void reap_dead_clients(vd_usb *u);
+static void try_pending_claims(vd_usb *u, uint64_t now);
+static bool claims_waiting(vd_usb *u);
+
+static void complete(UMockdevIoctlClient *client, long ret, int err)
+{
+    umockdev_ioctl_client_complete(client, ret, err);
 }
 
 static void kick_link(vd_usb *u)
@@ -463,6 +482,7 @@ static void deliver_out(vd_usb *u, vd_urb *r)
 static void *link_main(void *arg)
 {
     vd_usb *u = arg;
+    uint64_t next_check = 0;
     pthread_mutex_lock(&u->mu);
     while (!u->stop) {
         uint64_t now = vd_now_ns();
@@ -480,14 +500,19 @@ static void *link_main(void *arg)
             pump(u);
             continue;
         }
-        if (vd_list_empty(&u->timed)) {
-            pthread_cond_wait(&u->link_cv, &u->mu);
-        } else {
-            vd_urb *r = vd_list_first(&u->timed, vd_urb, link);
-            struct timespec ts = {(time_t)(r->due_ns / 1000000000ull),
-                                  (long)(r->due_ns % 1000000000ull)};
-            pthread_cond_timedwait(&u->link_cv, &u->mu, &ts);
+        if (now >= next_check) {
+            reap_dead_clients(u);
+            try_pending_claims(u, now);
+            next_check = now + (claims_waiting(u) ? DEAD_CHECK_NS / 5 : DEAD_CHECK_NS);
         }
+        uint64_t wake = next_check;
+        if (!vd_list_empty(&u->timed)) {
+            vd_urb *r = vd_list_first(&u->timed, vd_urb, link);
+            if (r->due_ns < wake)
+                wake = r->due_ns;
+        }
+        struct timespec ts = {(time_t)(wake / 1000000000ull), (long)(wake % 1000000000ull)};
+        pthread_cond_timedwait(&u->link_cv, &u->mu, &ts);
     }
     pthread_mutex_unlock(&u->mu);
     return NULL;
@@ -859,6 +884,8 @@ static vd_client *find_client(vd_usb *u, UMockdevIoctlClient *client)
         return NULL;
     c->u = u;
     c->client = g_object_ref(client);
+    c->sock_fd = GPOINTER_TO_INT(g_object_get_data(G_OBJECT(client), "vd-sock-fd")) - 1;
+    c->sock_ino = (ino_t)(uintptr_t)g_object_get_data(G_OBJECT(client), "vd-sock-ino");
     vd_list_init(&c->done);
     vd_list_add_tail(&u->clients, &c->link);
     return c;
@@ -893,6 +920,86 @@ static void client_drop_urbs(vd_usb *u, vd_client *c)
     }
 }
 
+/* A client closed its file or died: what the kernel does when the last
+ * reference to a usbfs file goes (lock held). */
+static void sock_forget(const vd_client *c, bool leaked);
+static bool sock_hung_up(const vd_client *c);
+
+static void client_gone(vd_usb *u, vd_client *c, bool leaked)
+{
+    sock_forget(c, leaked);
+    c->gone = true;
+    release_claim(u, c);
+    client_drop_urbs(u, c);
+    if (c->reap_arg)
+        g_object_unref(c->reap_arg);
+    vd_list_del(&c->link);
+    g_object_unref(c->client);
+    free(c);
+    fifo_update(u);
+    pump(u);
+}
+
+/* umockdev does not tell reliably when a client goes away (a process that
+ * is killed never releases its claim), so the link thread looks for
+ * connections umockdev closed and for peers that hung up (see
+ * on_client_connected). Lock held. */
+static void reap_dead_clients(vd_usb *u)
+{
+    vd_list *pos, *tmp;
+    vd_list_for_each_safe(pos, tmp, &u->clients)
+    {
+        vd_client *c = vd_container_of(pos, vd_client, link);
+        if (sock_hung_up(c)) {
+            /* died inside an ioctl: nobody is left to complete it for */
+            c->reap_waiting = false;
+            c->claim_waiting = false;
+            client_gone(u, c, true);
+        } else if (!c->reap_waiting && !c->claim_waiting && !umockdev_ioctl_client_get_connected(c->client)) {
+            client_gone(u, c, false);
+        }
+    }
+}
+
+static void grant_claim(vd_usb *u, vd_client *c)
+{
+    c->claimed = true;
+    u->claims++;
+    if (u->ops->claim_changed)
+        u->ops->claim_changed(u->fn, true);
+}
+
+/* Claims that wait for a client that may have died (lock held). */
+static void try_pending_claims(vd_usb *u, uint64_t now)
+{
+    vd_list *pos, *tmp;
+    vd_list_for_each_safe(pos, tmp, &u->clients)
+    {
+        vd_client *c = vd_container_of(pos, vd_client, link);
+        if (!c->claim_waiting)
+            continue;
+        if (u->claims == 0 && !u->unplugged) {
+            c->claim_waiting = false;
+            grant_claim(u, c);
+            complete(c->client, 0, 0);
+        } else if (u->unplugged || now >= c->claim_deadline) {
+            c->claim_waiting = false;
+            complete(c->client, -1, u->unplugged ? ENODEV : EBUSY);
+        }
+    }
+}
+
+static bool claims_waiting(vd_usb *u)
+{
+    vd_list *pos, *tmp;
+    vd_list_for_each_safe(pos, tmp, &u->clients)
+    {
+        if (vd_container_of(pos, vd_client, link)->claim_waiting)
+            return true;
+    }
+    return false;
+}
+
 static void on_connected_changed(GObject *obj, GParamSpec *pspec, gpointer data)
 {
     (void)pspec;
@@ -905,29 +1012,117 @@ static void on_connected_changed(GObject *obj, GParamSpec *pspec, gpointer data)
     vd_list_for_each_safe(pos, tmp, &u->clients)
     {
         vd_client *c = vd_container_of(pos, vd_client, link);
-        if (c->client != client)
-            continue;
-        c->gone = true;
-        release_claim(u, c);
-        client_drop_urbs(u, c);
-        vd_list_del(&c->link);
-        g_object_unref(c->client);
-        free(c);
+        if (c->client == client)
+            client_gone(u, c, false);
     }
-    fifo_update(u);
-    pump(u);
     pthread_mutex_unlock(&u->mu);
+}
+
+/* Which socket is whose. umockdev closes a client's connection when the
+ * client closes its file, but not when the client dies in the middle of
+ * an emulated ioctl (its completion fails and the connection is left
+ * open): a killed mtp-getfile would keep its claim forever. So when a
+ * client connects we note which socket of ours was just accepted (the
+ * connected socket with the newest inode not seen before), and the link
+ * thread watches it for the peer hanging up. The fd table is the
+ * process's, hence one registry for all devices. */
+static pthread_mutex_t sock_mu = PTHREAD_MUTEX_INITIALIZER;
+static ino_t *sock_seen;
+static size_t sock_nseen, sock_cap;
+/* clients whose connection umockdev left open: kept referenced so that
+ * their teardown at exit does not complain about the open stream */
+static GPtrArray *sock_leaked;
+
+static bool sock_known(ino_t ino)
+{
+    for (size_t i = 0; i < sock_nseen; i++)
+        if (sock_seen[i] == ino)
+            return true;
+    return false;
+}
+
+static int newest_connection(ino_t *ino_out)
+{
+    DIR *d = opendir("/proc/self/fd");
+    if (!d)
+        return -1;
+    int best = -1;
+    ino_t best_ino = 0;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        char *end;
+        long fd = strtol(e->d_name, &end, 10);
+        if (*end || fd < 0 || fd == dirfd(d))
+            continue;
+        struct stat st;
+        if (fstat((int)fd, &st) < 0 || !S_ISSOCK(st.st_mode) || sock_known(st.st_ino))
+            continue;
+        int listening = 0;
+        socklen_t len = sizeof(listening);
+        if (getsockopt((int)fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) < 0 || listening)
+            continue;
+        if (best < 0 || st.st_ino > best_ino) {
+            best = (int)fd;
+            best_ino = st.st_ino;
+        }
+    }
+    closedir(d);
+    *ino_out = best_ino;
+    return best;
+}
+
+/* True when the peer of the client's connection is gone (lock held). */
+static bool sock_hung_up(const vd_client *c)
+{
+    if (c->sock_fd < 0)
+        return false;
+    struct stat st;
+    if (fstat(c->sock_fd, &st) < 0 || st.st_ino != c->sock_ino)
+        return false; /* umockdev closed it: the normal path sees that */
+    struct pollfd pfd = {.fd = c->sock_fd, .events = POLLRDHUP};
+    if (poll(&pfd, 1, 0) != 1)
+        return false;
+    return (pfd.revents & (POLLRDHUP | POLLHUP | POLLERR)) != 0;
+}
+
+static void sock_forget(const vd_client *c, bool leaked)
+{
+    pthread_mutex_lock(&sock_mu);
+    for (size_t i = 0; i < sock_nseen; i++) {
+        if (c->sock_fd >= 0 && sock_seen[i] == c->sock_ino) {
+            sock_seen[i] = sock_seen[--sock_nseen];
+            break;
+        }
+    }
+    if (leaked) {
+        if (!sock_leaked)
+            sock_leaked = g_ptr_array_new_with_free_func(g_object_unref);
+        g_ptr_array_add(sock_leaked, g_object_ref(c->client));
+    }
+    pthread_mutex_unlock(&sock_mu);
 }
 
 static void on_client_connected(UMockdevIoctlBase *base, UMockdevIoctlClient *client, gpointer data)
 {
     (void)base;
     g_signal_connect(client, "notify::connected", G_CALLBACK(on_connected_changed), data);
-}
-
-static void complete(UMockdevIoctlClient *client, long ret, int err)
-{
-    umockdev_ioctl_client_complete(client, ret, err);
+    pthread_mutex_lock(&sock_mu);
+    ino_t ino = 0;
+    int fd = newest_connection(&ino);
+    if (fd >= 0 && sock_nseen == sock_cap) {
+        size_t nc = sock_cap ? sock_cap * 2 : 64;
+        ino_t *n = realloc(sock_seen, nc * sizeof(*n));
+        if (n) {
+            sock_seen = n;
+            sock_cap = nc;
+        }
+    }
+    if (fd >= 0 && sock_nseen < sock_cap) {
+        sock_seen[sock_nseen++] = ino;
+        g_object_set_data(G_OBJECT(client), "vd-sock-fd", GINT_TO_POINTER(fd + 1));
+        g_object_set_data(G_OBJECT(client), "vd-sock-ino", (gpointer)(uintptr_t)ino);
+    }
+    pthread_mutex_unlock(&sock_mu);
 }
 
 /* Writes a reaped URB back into the client (lock held; the client is in
@@ -1322,14 +1517,19 @@ static gboolean on_ioctl(UMockdevIoctlBase *base, UMockdevIoctlClient *client, g
     case USBDEVFS_DISCONNECT_CLAIM: {
         if (c->claimed) {
             complete(client, 0, 0);
-        } else if (u->claims > 0) {
-            complete(client, -1, EBUSY);
-        } else {
-            c->claimed = true;
-            u->claims++;
-            if (u->ops->claim_changed)
-                u->ops->claim_changed(u->fn, true);
+            break;
+        }
+        reap_dead_clients(u);
+        if (u->claims == 0) {
+            grant_claim(u, c);
             complete(client, 0, 0);
+        } else {
+            /* the holder may be a process that just died and whose
+             * connection umockdev has not closed yet (it does that in
+             * this very thread): answer once it has, or EBUSY */
+            c->claim_waiting = true;
+            c->claim_deadline = vd_now_ns() + CLAIM_WAIT_NS;
+            kick_link(u);
         }
         break;
     }
