@@ -70,6 +70,8 @@ static void usage(FILE *out)
             "  -l, --link MODEL      usb2 (default), usb3 or none (unpaced)\n"
             "  -f, --fault SPEC      inject a fault (see below); repeatable\n"
             "  -S, --stats FILE      write counters as JSON to FILE on exit\n"
+            "  -t, --trace FILE      log every transaction and class request to FILE\n"
+            "                        (- for standard error)\n"
             "  -n, --devices N       present N devices (1-%d); with N > 1 device K keeps\n"
             "                        its storages in DIR/device<K>\n"
             "      --hostile-names   also present a folder \"hostile\" whose objects have\n"
@@ -190,6 +192,7 @@ int main(int argc, char **argv)
         {"stats", required_argument, NULL, 'S'},   {"devices", required_argument, NULL, 'n'},
         {"hostile-names", no_argument, NULL, 'H'}, {"serial", required_argument, NULL, 'N'},
         {"quiet", no_argument, NULL, 'q'},         {"help", no_argument, NULL, 'h'},
+        {"trace", required_argument, NULL, 't'},
         {"version", no_argument, NULL, 'V'},       {NULL, 0, NULL, 0},
     };
     storage_opt storages[VD_MAX_STORAGES];
@@ -199,13 +202,15 @@ int main(int argc, char **argv)
     vd_fault faults[MAX_FAULTS];
     int nfaults = 0;
     const char *stats_path = NULL;
+    const char *trace_path = NULL;
+    FILE *trace = NULL;
     const char *serial = "FERRY0001";
     int ndev = 1;
     bool hostile = false, quiet = false;
     int opt;
     char err[256];
 
-    while ((opt = getopt_long(argc, argv, "+s:p:l:f:S:n:qhV", longopts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "+s:p:l:f:S:t:n:qhV", longopts, NULL)) != -1) {
         switch (opt) {
         case 's':
             if (nstorages == VD_MAX_STORAGES || parse_storage(optarg, &storages[nstorages]) < 0) {
@@ -244,6 +249,9 @@ int main(int argc, char **argv)
         case 'S':
             stats_path = optarg;
             break;
+        case 't':
+            trace_path = optarg;
+            break;
         case 'n':
             ndev = atoi(optarg);
             if (ndev < 1 || ndev > MAX_DEVICES) {
@@ -275,6 +283,14 @@ int main(int argc, char **argv)
         fprintf(stderr, "ferry-vdev: no command given\n");
         usage(stderr);
         return 2;
+    }
+
+    if (trace_path) {
+        trace = strcmp(trace_path, "-") == 0 ? stderr : fopen(trace_path, "w");
+        if (!trace) {
+            fprintf(stderr, "ferry-vdev: cannot write %s: %s\n", trace_path, strerror(errno));
+            return 2;
+        }
     }
 
     UMockdevTestbed *tb = umockdev_testbed_new();
@@ -335,6 +351,8 @@ int main(int argc, char **argv)
             rc = 1;
             goto out;
         }
+        if (trace)
+            vd_mtp_set_trace(devs[k], trace, k + 1);
         if (!quiet)
             fprintf(stderr, "ferry-vdev: device %d: %04x:%04x %s %s (%s, %s link) at %s\n", k + 1, persona->vid,
                     persona->pid, persona->manufacturer, persona->product, persona->name,
@@ -436,6 +454,8 @@ out:
         free(storages[i].name);
         free(storages[i].dir);
     }
+    if (trace && trace != stderr)
+        fclose(trace);
     g_free(tmpstore);
     g_free(root);
     g_object_unref(tb);

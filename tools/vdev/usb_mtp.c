@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -210,10 +211,37 @@ struct vd_mtp {
     uint8_t pending_cmd[32];
     size_t pending_len;
 
+    FILE *trace;           /* one line per transaction and class request */
+    int index;             /* device number in traces (1-based) */
+
     /* counters */
     uint32_t *ops;         /* 64K counters, by operation code */
     uint64_t transactions, cancels, events, dropped;
 };
+
+static void trace(vd_mtp *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void trace(vd_mtp *m, const char *fmt, ...)
+{
+    if (!m->trace)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(m->trace, "%.3f dev%d ", (double)vd_now_ns() / 1e9, m->index);
+    vfprintf(m->trace, fmt, ap);
+    fputc('\n', m->trace);
+    fflush(m->trace);
+    va_end(ap);
+}
+
+static const char *op_str(uint16_t code, char buf[8])
+{
+    return fc_code_str(fc_operation_name, code, buf);
+}
+
+static const char *rc_str(uint16_t code, char buf[8])
+{
+    return fc_code_str(fc_response_name, code, buf);
+}
 
 static uint64_t bulk_bytes(vd_mtp *m)
 {
@@ -357,6 +385,17 @@ static int out_skip_transfer(vd_mtp *m)
     }
 }
 
+/* A dropped transaction on a device that hangs on it (lock held). */
+static void pixel_hang(vd_mtp *m)
+{
+    m->dropped++;
+    trace(m, "dropped: %zu bytes of tid=%u unread when a new command came; hung until reopened",
+          vd_usb_in_queued(m->u), m->cur_tid);
+    m->hung = true;
+    vd_usb_in_flush(m->u);
+    vd_usb_broadcast(m->u);
+}
+
 /* ------------------------------------------------------------------ */
 /* vd_ctx_ops on USB                                                    */
 
@@ -391,6 +430,14 @@ static int t_send(vd_ctx *c, const void *buf, size_t n)
         }
         if (m->dev_cancel) {
             rc = FERRY_EIO;
+            break;
+        }
+        if (m->p->hang_on_drop && vd_usb_out_avail(m->u) > 0) {
+            /* the host sent a new command without reading this data
+             * phase to its end or cancelling it: the transaction is
+             * dropped and this device hangs until reopened */
+            pixel_hang(m);
+            rc = FERRY_ECANCELLED;
             break;
         }
         if (vd_usb_in_queued(m->u) >= IN_HIGH_WATER) {
@@ -552,6 +599,9 @@ static int fn_control(void *fn, const struct usb_ctrlrequest *s, uint8_t *data, 
         if (code != FC_EC_CancelTransaction)
             return -EPIPE;
         m->cancels++;
+        trace(m, "Cancel Request tid=%u (running tid=%u, %s)",
+              (unsigned)(data[2] | data[3] << 8 | data[4] << 16 | (uint32_t)data[5] << 24), m->cur_tid,
+              m->phase == PH_BUSY ? "busy" : "idle");
         if (m->noanswer) {
             /* the unanswered command is given up */
             m->noanswer = false;
@@ -563,6 +613,8 @@ static int fn_control(void *fn, const struct usb_ctrlrequest *s, uint8_t *data, 
             m->status = m->p->stream_after_cancel ? FC_RC_OK : FC_RC_DeviceBusy;
             if (m->p->stream_after_cancel)
                 m->stream_budget = STREAM_AFTER_CANCEL;
+            else
+                vd_usb_in_flush(m->u); /* what the device had queued goes at once */
             if (m->cur)
                 vd_ctx_fire_cancel(m->cur);
             if (m->p->stall_on_cancel)
@@ -572,8 +624,10 @@ static int fn_control(void *fn, const struct usb_ctrlrequest *s, uint8_t *data, 
         return 0;
     }
     case REQ_STATUS: {
-        if (m->p->refuse_short_status && len < 8)
+        if (m->p->refuse_short_status && len < 8) {
+            trace(m, "Get Device Status (wLength %zu) -> stall", len);
             return -EPIPE;
+        }
         uint16_t st = m->status;
         if (st == FC_RC_OK && m->busy_left > 0) {
             m->busy_left--;
@@ -583,6 +637,8 @@ static int fn_control(void *fn, const struct usb_ctrlrequest *s, uint8_t *data, 
             m->need_poll = false;
             vd_usb_broadcast(m->u);
         }
+        char rb[8];
+        trace(m, "Get Device Status (wLength %zu) -> %s", len, rc_str(st, rb));
         uint8_t buf[16];
         size_t n = 4;
         uint8_t eps[2] = {VD_EP_IN, VD_EP_OUT};
@@ -603,6 +659,7 @@ static int fn_control(void *fn, const struct usb_ctrlrequest *s, uint8_t *data, 
         return (int)n;
     }
     case REQ_RESET:
+        trace(m, "Device Reset%s", m->p->reset_kills ? ": the MTP service dies until replug" : "");
         if (m->p->reset_kills) {
             m->dead = true;
             vd_usb_in_flush(m->u);
@@ -825,12 +882,13 @@ static void *responder_main(void *arg)
         /* data of the previous transaction still unread by the host: the
          * host dropped it without a cancel */
         if (vd_usb_in_queued(m->u) > 0) {
-            m->dropped++;
             if (m->p->hang_on_drop) {
-                m->hung = true;
-                vd_usb_in_flush(m->u);
+                pixel_hang(m);
                 continue;
             }
+            m->dropped++;
+            trace(m, "dropped: %zu bytes of the last transaction unread when tid=%u came", vd_usb_in_queued(m->u),
+                  cmd.tid);
         }
         m->transactions++;
         m->ops[cmd.code]++;
@@ -840,6 +898,9 @@ static void *responder_main(void *arg)
             m->want_unplug = true;
             break;
         }
+        char nb[8], rb[8];
+        if (fk)
+            trace(m, "fault on tid=%u %s", cmd.tid, op_str(cmd.code, nb));
         if (fk == VD_FAULT_NOANSWER) {
             m->noanswer = true;
             continue;
@@ -875,11 +936,26 @@ static void *responder_main(void *arg)
         vd_usb_lock(m->u);
         m->cur = NULL;
         m->resp.op_fault = VD_FAULT_NONE;
+        if (m->trace) {
+            char ps[64] = "";
+            size_t pl = 0;
+            for (unsigned i = 0; i < cmd.nparams && pl < sizeof(ps); i++)
+                pl += (size_t)snprintf(ps + pl, sizeof(ps) - pl, "%s0x%x", i ? "," : "", cmd.params[i]);
+            if (rc == 0 || ctx.responded)
+                trace(m, "tid=%u %s(%s) -> %s%s", cmd.tid, op_str(cmd.code, nb), ps,
+                      ctx.responded ? rc_str(ctx.response.code, rb) : "GeneralError",
+                      m->cancelled ? " (cancelled)" : "");
+            else
+                trace(m, "tid=%u %s(%s) -> %s", cmd.tid, op_str(cmd.code, nb), ps,
+                      m->cancelled || rc == FERRY_ECANCELLED ? "cancelled" : ferry_err_name(rc));
+        }
         if (m->want_unplug)
             break;
         if (rc == FERRY_ENODEV)
             break;
-        if (m->cancelled || m->reset_req || rc == FERRY_ECANCELLED || rc == FERRY_EIO) {
+        if (m->hung) {
+            /* dropped: no response, nothing until reopened */
+        } else if (m->cancelled || m->reset_req || rc == FERRY_ECANCELLED || rc == FERRY_EIO) {
             if (m->cancelled || rc == FERRY_ECANCELLED)
                 after_cancel(m, &cmd);
             else if (m->dev_cancel) {
@@ -957,6 +1033,14 @@ vd_mtp *vd_mtp_new(UMockdevTestbed *tb, vd_store *store, const vd_persona *p, co
 fail:
     vd_mtp_free(m);
     return NULL;
+}
+
+void vd_mtp_set_trace(vd_mtp *m, FILE *f, int index)
+{
+    vd_usb_lock(m->u);
+    m->trace = f;
+    m->index = index;
+    vd_usb_unlock(m->u);
 }
 
 vd_usb *vd_mtp_usb(vd_mtp *m)

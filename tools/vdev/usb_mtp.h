@@ -59,6 +59,9 @@ vd_mtp *vd_mtp_new(UMockdevTestbed *tb, vd_store *store, const vd_persona *p, co
                    const vd_fault *faults, size_t nfaults);
 void vd_mtp_free(vd_mtp *m);
 vd_usb *vd_mtp_usb(vd_mtp *m);
+/* Writes one line per transaction, class request and behaviour of note
+ * to f (NULL: none); index names the device in those lines. */
+void vd_mtp_set_trace(vd_mtp *m, FILE *f, int index);
 void vd_mtp_unplug(vd_mtp *m);
 /* Queues an event container (e.g. StoreAdded) for the host. */
 void vd_mtp_event(vd_mtp *m, uint16_t code, uint32_t param);
