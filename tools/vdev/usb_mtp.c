@@ -175,6 +175,8 @@ enum phase { PH_IDLE, PH_BUSY };
 
 struct vd_mtp {
     vd_usb *u;
+    vd_usb_ident ident;    /* with the strings below, owned */
+    char *manufacturer, *product, *serial, *interface;
     vd_store *store;
     vd_resp resp;
     const vd_persona *p;
@@ -1010,6 +1012,17 @@ vd_mtp *vd_mtp_new(UMockdevTestbed *tb, vd_store *store, const vd_persona *p, co
     m->store = store;
     m->p = p;
     m->status = FC_RC_OK;
+    /* the device keeps its own copy of its identity: the caller's strings
+     * may live on its stack (they did: every device got the last serial) */
+    m->ident = *id;
+    m->ident.manufacturer = m->manufacturer = id->manufacturer ? strdup(id->manufacturer) : NULL;
+    m->ident.product = m->product = id->product ? strdup(id->product) : NULL;
+    m->ident.serial = m->serial = id->serial ? strdup(id->serial) : NULL;
+    m->ident.interface = m->interface = id->interface ? strdup(id->interface) : NULL;
+    if ((id->manufacturer && !m->manufacturer) || (id->product && !m->product) || (id->serial && !m->serial) ||
+        (id->interface && !m->interface))
+        goto fail;
+    id = &m->ident;
     vd_resp_opts ro = {
         .no_proplist = p->no_proplist,
         .android_ext = p->android_ext,
@@ -1068,6 +1081,10 @@ void vd_mtp_free(vd_mtp *m)
         m->store->event = NULL;
     vd_usb_free(m->u);
     vd_resp_free(&m->resp);
+    free(m->manufacturer);
+    free(m->product);
+    free(m->serial);
+    free(m->interface);
     free(m->ops);
     free(m->faults);
     free(m);
