@@ -11,4 +11,5 @@ ferryinclude_HEADERS = \
 	include/ferry/data.h \
 	include/ferry/device.h \
 	include/ferry/event.h \
-	include/ferry/fs.h
+	include/ferry/fs.h \
+	include/ferry/stream.h

@@ -26,7 +26,11 @@ libferry_core_la_SOURCES = \
 	lib/link/link.c \
 	lib/link/txn.c \
 	lib/link/ops.c \
-	lib/link/api.c
+	lib/link/api.c \
+	lib/stream/stream.h \
+	lib/stream/put.c \
+	lib/stream/upload.c \
+	lib/stream/get.c
 libferry_core_la_CPPFLAGS = $(AM_CPPFLAGS) -DFERRY_BUILDING_LIBRARY $(LIBUSB_CFLAGS) $(LIBMTP_CFLAGS)
 libferry_core_la_CFLAGS = $(AM_CFLAGS) -fvisibility=hidden
 libferry_core_la_LIBADD = libferry-codec.la $(LIBUSB_LIBS) $(LIBMTP_LIBS)

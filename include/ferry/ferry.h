@@ -22,5 +22,6 @@
 #include <ferry/device.h>
 #include <ferry/event.h>
 #include <ferry/fs.h>
+#include <ferry/stream.h>
 
 #endif

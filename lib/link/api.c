@@ -139,18 +139,8 @@ static void cleanup_resolve(ferry_op *op)
 
 static uint32_t storage_of(fl_link *l, ferry_op *op, uint32_t storage, uint32_t parent, int *rc)
 {
-    *rc = 0;
-    if (parent == FERRY_ROOT)
-        return storage;
-    ferry_object p;
-    *rc = fl_get_object(l, op, parent, &p);
-    if (*rc < 0)
-        return 0;
-    uint32_t st = p.storage;
-    bool isf = p.is_folder;
-    fl_object_clear(&p);
-    if (!isf)
-        *rc = FERRY_ENOTDIR;
+    uint32_t st = 0;
+    *rc = fl_parent_storage(l, op, storage, parent, &st);
     return st;
 }
 

@@ -302,6 +302,12 @@ int fl_next_tid(fl_link *l);
 
 /* Connects (claims, opens the session, reads device info and storages). */
 int fl_link_connect(fl_link *l);
+/* Makes the link usable: connects, finishes a pending cancel sequence,
+ * recovers; 0 or the link's error. */
+int fl_link_ready(fl_link *l);
+/* The storage of a parent folder (FERRY_ROOT: the given storage);
+ * FERRY_ENOTDIR when parent is a file. */
+int fl_parent_storage(fl_link *l, ferry_op *op, uint32_t storage, uint32_t parent, uint32_t *out);
 /* Closes and reopens the device with spaced, quiet retries. */
 int fl_link_recover(fl_link *l, int why);
 void fl_link_disconnect(fl_link *l, bool close_session);

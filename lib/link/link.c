@@ -395,7 +395,7 @@ static bool permanent(int err)
     return err == FERRY_ENODEV || err == FERRY_EWEDGED;
 }
 
-static int ensure_ready(fl_link *l)
+int fl_link_ready(fl_link *l)
 {
     if (l->state == FL_LINK_FAILED)
         return l->fail_err;
@@ -479,7 +479,7 @@ static void *link_main(void *arg)
         if (!fl_op_begin(op)) {
             rc = FERRY_ECANCELLED;
         } else {
-            rc = op->kind->no_connect ? 0 : ensure_ready(l);
+            rc = op->kind->no_connect ? 0 : fl_link_ready(l);
             if (rc == 0)
                 rc = op->kind->run(l, op);
             if (rc == FERRY_ENODEV && l->dev && l->t->gone(l->dev)) {
@@ -494,7 +494,7 @@ static void *link_main(void *arg)
         pthread_mutex_unlock(&l->mu);
         /* ... then the device's side of a cancel, before the next one (C9) */
         if (l->wire_dirty && l->state == FL_LINK_READY)
-            ensure_ready(l);
+            fl_link_ready(l);
         pthread_mutex_lock(&l->mu);
     }
     fl_link_disconnect(l, true);

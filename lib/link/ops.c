@@ -661,6 +661,25 @@ int fl_resolve_path(fl_link *l, ferry_op *op, const char *path, ferry_object *ou
 /* ------------------------------------------------------------------ */
 /* Making, deleting, renaming                                            */
 
+int fl_parent_storage(fl_link *l, ferry_op *op, uint32_t storage, uint32_t parent, uint32_t *out)
+{
+    *out = storage;
+    if (parent == FERRY_ROOT) {
+        for (size_t i = 0; i < l->nstorages; i++)
+            if (l->storages[i].id == storage)
+                return 0;
+        return FERRY_ENOENT;
+    }
+    ferry_object p;
+    int rc = fl_get_object(l, op, parent, &p);
+    if (rc < 0)
+        return rc;
+    *out = p.storage;
+    bool isf = p.is_folder;
+    fl_object_clear(&p);
+    return isf ? 0 : FERRY_ENOTDIR;
+}
+
 int fl_child_exists(fl_link *l, ferry_op *op, uint32_t storage, uint32_t parent, const char *name, bool *exists)
 {
     uint32_t id = 0;
