@@ -205,6 +205,7 @@ struct vd_mtp {
     uint64_t first_cmd_ns;
     bool noanswer;
     bool want_unplug;
+    enum vd_fault_kind deferred_fault; /* fired during a data phase, hits the next command */
 
     /* data phase state (responder thread) */
     uint64_t out_left;     /* bytes of the current host data container left */
@@ -317,6 +318,9 @@ static int apply_async_fault(vd_mtp *m, enum vd_fault_kind k)
         m->resp.storage_full = true;
         return 0;
     default:
+        /* noanswer, short, malformed, busy are about a whole
+         * transaction: they hit the next command */
+        m->deferred_fault = k;
         return 0;
     }
 }
@@ -894,21 +898,34 @@ static void *responder_main(void *arg)
         }
         m->transactions++;
         m->ops[cmd.code]++;
+        /* faults: by operation, or fired by bytes or time (now, or
+         * during the last data phase) */
         enum vd_fault_kind fk = op_fault(m, cmd.code);
         enum vd_fault_kind ak = check_async_faults(m);
-        if (ak == VD_FAULT_UNPLUG || fk == VD_FAULT_UNPLUG) {
-            m->want_unplug = true;
-            break;
+        if (!ak) {
+            ak = m->deferred_fault;
+            m->deferred_fault = VD_FAULT_NONE;
         }
+        if (fk == VD_FAULT_FULL || ak == VD_FAULT_FULL) {
+            m->resp.storage_full = true;
+            fk = fk == VD_FAULT_FULL ? VD_FAULT_NONE : fk;
+            ak = ak == VD_FAULT_FULL ? VD_FAULT_NONE : ak;
+        }
+        if (!fk)
+            fk = ak;
+        else if (ak)
+            m->deferred_fault = ak;
         char nb[8], rb[8];
         if (fk)
             trace(m, "fault on tid=%u %s", cmd.tid, op_str(cmd.code, nb));
+        if (fk == VD_FAULT_UNPLUG) {
+            m->want_unplug = true;
+            break;
+        }
         if (fk == VD_FAULT_NOANSWER) {
             m->noanswer = true;
             continue;
         }
-        if (fk == VD_FAULT_FULL || ak == VD_FAULT_FULL)
-            m->resp.storage_full = true;
         m->phase = PH_BUSY;
         m->cur_tid = cmd.tid;
         m->cur_code = cmd.code;
