@@ -294,3 +294,15 @@ FERRY_API int ferry_ctx_watch_devices(ferry_ctx *ctx, ferry_hotplug_fn fn, void 
         return 0;
     return fu_ctx_hotplug(ctx->usb, hotplug, ctx);
 }
+
+void fl_ctx_set_test_hook(ferry_ctx *ctx, void (*fn)(ferry_op *, int, void *), void *user)
+{
+    ctx->test_user = user;
+    ctx->test_hook = fn;
+}
+
+void fl_test_phase(fl_link *l, ferry_op *op, int phase)
+{
+    if (op && l->ctx->test_hook)
+        l->ctx->test_hook(op, phase, l->ctx->test_user);
+}

@@ -75,7 +75,27 @@ struct ferry_ctx {
 
     ferry_hotplug_fn hp_fn;
     void *hp_user;
+
+    /* tests only: called on the link thread as an operation's transaction
+     * enters each phase (see fl_test_phase); NULL in normal use */
+    void (*test_hook)(ferry_op *op, int phase, void *user);
+    void *test_user;
 };
+
+/* Phases reported to ctx->test_hook, for the contract tests that cancel
+ * at each phase of a transaction. */
+enum fl_test_phase {
+    FL_PHASE_START = 1,     /* the operation begins running on the link */
+    FL_PHASE_COMMAND = 2,   /* a transaction's command is about to go out */
+    FL_PHASE_DATA_START = 3,/* its first data URB completed */
+    FL_PHASE_DATA_MID = 4,  /* about half of the data moved */
+    FL_PHASE_DATA_END = 5,  /* the last data URB completed */
+    FL_PHASE_RESPONSE = 6,  /* waiting for the response */
+    FL_PHASE_DONE = 7,      /* the response came; the operation goes on or ends */
+};
+/* Sets the test hook (tests link libferry-core and reach it directly). */
+void fl_ctx_set_test_hook(ferry_ctx *ctx, void (*fn)(ferry_op *, int, void *), void *user);
+void fl_test_phase(fl_link *l, ferry_op *op, int phase);
 
 /* Queues a message for delivery; takes ownership of m. */
 void fl_deliver(ferry_ctx *ctx, fl_msg *m);

@@ -480,6 +480,7 @@ static void *link_main(void *arg)
             rc = FERRY_ECANCELLED;
         } else {
             rc = op->kind->no_connect ? 0 : fl_link_ready(l);
+            fl_test_phase(l, op, FL_PHASE_START);
             if (rc == 0)
                 rc = op->kind->run(l, op);
             if (rc == FERRY_ENODEV && l->dev && l->t->gone(l->dev)) {

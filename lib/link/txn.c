@@ -298,6 +298,14 @@ static int out_phase(fl_link *l, ferry_op *op, fl_txn *t, uint32_t tid, unsigned
         int rc = l->t->pipe_submit(l->pout, u, len, zlp);
         if (rc < 0)
             return rc;
+        if (op && l->ctx->test_hook) {
+            if (container == len)
+                fl_test_phase(l, op, FL_PHASE_DATA_START);
+            if (t->out_len != UINT64_MAX && t->moved < t->out_len / 2 && sent >= t->out_len / 2 && !end)
+                fl_test_phase(l, op, FL_PHASE_DATA_MID);
+            if (end)
+                fl_test_phase(l, op, FL_PHASE_DATA_END);
+        }
         t->moved = sent;
         if (t->progress && op)
             fl_op_progress(op, t->progress_base + sent, t->progress_total);
@@ -344,6 +352,7 @@ int fl_transact(fl_link *l, ferry_op *op, fl_txn *t)
 
     in_state s = {.l = l, .op = op, .t = t, .mps = l->t->mps(l->dev), .clen = UINT64_MAX};
     bool sent_cmd = false;
+    fl_test_phase(l, op, FL_PHASE_COMMAND);
     /* the IN URBs first: the device's answer finds them waiting */
     rc = in_plan(&s);
     if (rc == 0) {
@@ -361,6 +370,8 @@ int fl_transact(fl_link *l, ferry_op *op, fl_txn *t)
     else if (rc == 0)
         rc = wait_out(l, to); /* the command went out */
 
+    if (rc == 0 && t->dir != FL_DATA_IN)
+        fl_test_phase(l, op, FL_PHASE_RESPONSE);
     while (rc == 0 && s.phase != 3) {
         rc = in_plan(&s);
         if (rc < 0)
@@ -373,7 +384,22 @@ int fl_transact(fl_link *l, ferry_op *op, fl_txn *t)
         }
         if (rc < 0)
             break;
+        int before = s.phase;
+        uint64_t got_before = t->moved;
         rc = in_complete(&s, u, tid);
+        if (rc == 0 && op && l->ctx->test_hook) {
+            uint64_t half = s.clen != UINT64_MAX ? (s.clen - FC_HDR_LEN) / 2 : UINT64_MAX;
+            if (before == 0 && s.phase >= 1 && t->dir == FL_DATA_IN)
+                fl_test_phase(l, op, FL_PHASE_DATA_START);
+            if (half != UINT64_MAX && got_before < half && t->moved >= half && s.phase == 1)
+                fl_test_phase(l, op, FL_PHASE_DATA_MID);
+            if (before <= 1 && s.phase == 2 && t->dir == FL_DATA_IN) {
+                fl_test_phase(l, op, FL_PHASE_DATA_END);
+                fl_test_phase(l, op, FL_PHASE_RESPONSE);
+            }
+            if (s.phase == 3)
+                fl_test_phase(l, op, FL_PHASE_DONE);
+        }
         bool stalled = u->stalled;
         l->t->pipe_release(l->pin, u);
         if (stalled) {
