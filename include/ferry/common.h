@@ -9,12 +9,22 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/**
+ * Marks a public function: exported from libferry (default visibility)
+ * while the library is built, empty for the code that uses it.
+ * @since 0.1
+ */
 #if defined(FERRY_BUILDING_LIBRARY) && defined(__GNUC__)
 #define FERRY_API __attribute__((visibility("default")))
 #else
 #define FERRY_API
 #endif
 
+/**
+ * Makes the compiler warn when the result of a function is ignored
+ * (GCC and Clang; empty elsewhere).
+ * @since 0.1
+ */
 #if defined(__GNUC__)
 #define FERRY_WARN_UNUSED __attribute__((warn_unused_result))
 #else
@@ -22,10 +32,14 @@
 #endif
 
 #ifdef __cplusplus
+/** Opens the declarations of a header: `extern "C" {` in C++. @since 0.1 */
 #define FERRY_BEGIN_DECLS extern "C" {
+/** Closes what FERRY_BEGIN_DECLS opened. @since 0.1 */
 #define FERRY_END_DECLS }
 #else
+/** Opens the declarations of a header: `extern "C" {` in C++. @since 0.1 */
 #define FERRY_BEGIN_DECLS
+/** Closes what FERRY_BEGIN_DECLS opened. @since 0.1 */
 #define FERRY_END_DECLS
 #endif
 

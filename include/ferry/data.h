@@ -27,16 +27,16 @@ typedef struct ferry_data {
     ssize_t (*get)(void *priv, void *buf, size_t len);
     /** Sink: take len bytes; return 0 or a negative FERRY_E* code to abort. */
     int (*put)(void *priv, const void *buf, size_t len);
-    void *priv;
+    void *priv; /**< passed to get and put */
 } ferry_data;
 
 /** State of the ready-made handlers; treat as opaque. @since 0.1 */
 typedef struct ferry_data_state {
-    int fd;
-    unsigned char *buf;
-    size_t len;
-    size_t pos;
-    int err;
+    int fd;             /**< the file descriptor; -1 for a buffer */
+    unsigned char *buf; /**< the buffer; NULL for a file descriptor */
+    size_t len;         /**< size of the buffer */
+    size_t pos;         /**< bytes read or written so far */
+    int err;            /**< errno of a failed read or write, 0 if none */
 } ferry_data_state;
 
 /**

@@ -27,7 +27,10 @@ typedef struct ferry_device_desc {
     uint8_t bus;          /**< USB bus number */
     uint8_t address;      /**< USB device address */
     char port_path[32];   /**< "1-4.2" */
+    /** USB vendor id (vid) and product id (pid) */
+    /** @{ */
     uint16_t vid, pid;
+    /** @} */
     char *manufacturer;   /**< from the USB string descriptors; may be NULL */
     char *product;        /**< may be NULL */
     char *serial;         /**< may be NULL */

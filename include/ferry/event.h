@@ -32,7 +32,7 @@ typedef enum ferry_event_kind {
 
 /** A device event. @since 0.1 */
 typedef struct ferry_event {
-    ferry_event_kind kind;
+    ferry_event_kind kind; /**< what happened */
     uint16_t code;   /**< MTP event code (0x4002 ObjectAdded, ...), 0 for DEVICE_GONE */
     uint32_t param;  /**< first parameter */
 } ferry_event;

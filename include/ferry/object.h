@@ -30,26 +30,26 @@ typedef struct ferry_object {
     uint64_t size;     /**< bytes; 0 for folders */
     int64_t mtime;     /**< modification time, seconds since the epoch; -1 unknown */
     uint16_t format;   /**< MTP object format code (0x3001 folder) */
-    bool is_folder;
+    bool is_folder;    /**< a folder (an association), not a file */
 } ferry_object;
 
 /** A storage (memory, SD card) of the device. @since 0.1 */
 typedef struct ferry_storage {
-    uint32_t id;
+    uint32_t id;       /**< storage id */
     char *description; /**< name shown to people, used as the first part of a path */
     char *volume;      /**< volume label, may be "" */
     uint64_t capacity; /**< bytes */
     uint64_t free;     /**< bytes */
     uint16_t type;     /**< MTP storage type (fixed/removable ROM/RAM) */
-    bool read_only;
+    bool read_only;    /**< the device does not allow writing to it */
 } ferry_storage;
 
 /** The device's identity and what it can do. @since 0.1 */
 typedef struct ferry_device_info {
-    char *manufacturer;
-    char *model;
-    char *version;
-    char *serial;
+    char *manufacturer;  /**< Manufacturer of the DeviceInfo dataset */
+    char *model;         /**< Model */
+    char *version;       /**< DeviceVersion (firmware) */
+    char *serial;        /**< SerialNumber */
     char *friendly_name; /**< DeviceFriendlyName, may be NULL */
     char *extensions;    /**< MTP vendor extension description */
     int battery;         /**< percent, -1 unknown */
@@ -69,11 +69,12 @@ typedef enum ferry_item_kind {
 
 /** One result of an operation (a listing entry, a storage, ...). @since 0.1 */
 typedef struct ferry_item {
-    ferry_item_kind kind;
+    ferry_item_kind kind; /**< which member of u is set */
+    /** The result itself, by kind. */
     union {
-        ferry_object object;
-        ferry_storage storage;
-        ferry_device_info device;
+        ferry_object object;      /**< FERRY_ITEM_OBJECT */
+        ferry_storage storage;    /**< FERRY_ITEM_STORAGE */
+        ferry_device_info device; /**< FERRY_ITEM_DEVICE */
     } u;
 } ferry_item;
 

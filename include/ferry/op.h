@@ -78,7 +78,7 @@ typedef struct ferry_op_cbs {
     void (*progress)(ferry_op *op, uint64_t done, uint64_t total, void *user);
     /** The final result: 0 or a negative FERRY_E* code. Exactly once. */
     void (*done)(ferry_op *op, int result, void *user);
-    void *user;
+    void *user; /**< passed to every callback */
 } ferry_op_cbs;
 
 /**
