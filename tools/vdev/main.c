@@ -91,11 +91,14 @@ static void usage(FILE *out)
     vd_persona_help(out);
     fprintf(out, "\nFaults: KIND[@TRIGGER], TRIGGER one of op=NAME[#N] (the Nth time the\n"
                  "operation NAME runs, default the first), byte=N[k|M] (once N bulk bytes\n"
-                 "moved), ms=N (N ms after the first command). Without a trigger: at once.\n");
+                 "moved), ms=N (N ms after the first command). Without a trigger: the first\n"
+                 "command. noanswer, short, malformed and busy that fire during a data\n"
+                 "phase hit the next command. Each fault fires once.\n");
     vd_fault_help(out);
     fprintf(out, "\nThe command's environment gets FERRY_VDEV_CTL, a FIFO that takes\n"
                  "commands, one a line: \"unplug [K]\" (device K, default 1) and\n"
-                 "\"event CODE PARAM\" (queue an event container on device 1).\n");
+                 "\"event CODE PARAM\" (queue an event container on device 1).\n"
+                 "\nSee ferry-vdev(1) for the personas, the faults and the --stats fields.\n");
 }
 
 static int parse_size(const char *s, uint64_t *out)

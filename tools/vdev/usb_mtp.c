@@ -73,11 +73,19 @@ static const struct {
     {"unplug", VD_FAULT_UNPLUG, "the device disappears from the bus"},
     {"stall", VD_FAULT_STALL, "the device cancels on its own: both bulk endpoints stall"},
     {"noanswer", VD_FAULT_NOANSWER, "the command gets no data and no response until a cancel or reset"},
-    {"short", VD_FAULT_SHORT, "the data phase ends early (half of the object), then IncompleteTransfer"},
+    {"short", VD_FAULT_SHORT, "GetObject's data phase ends early (half the object), then IncompleteTransfer"},
     {"malformed", VD_FAULT_MALFORMED, "the dataset sent is corrupt (huge count, cut short)"},
     {"busy", VD_FAULT_BUSY, "the response is DeviceBusy"},
     {"full", VD_FAULT_FULL, "the storage is full from then on (StoreFull)"},
 };
+
+static const char *fault_name(enum vd_fault_kind k)
+{
+    for (size_t i = 0; i < sizeof(fault_kinds) / sizeof(fault_kinds[0]); i++)
+        if (fault_kinds[i].kind == k)
+            return fault_kinds[i].name;
+    return "none";
+}
 
 void vd_fault_help(FILE *out)
 {
@@ -307,6 +315,7 @@ static void device_stall(vd_mtp *m)
  * Returns the error the handler sees, or 0. */
 static int apply_async_fault(vd_mtp *m, enum vd_fault_kind k)
 {
+    trace(m, "fault %s fires during the data phase of tid=%u", fault_name(k), m->cur_tid);
     switch (k) {
     case VD_FAULT_UNPLUG:
         m->want_unplug = true;
@@ -917,7 +926,7 @@ static void *responder_main(void *arg)
             m->deferred_fault = ak;
         char nb[8], rb[8];
         if (fk)
-            trace(m, "fault on tid=%u %s", cmd.tid, op_str(cmd.code, nb));
+            trace(m, "fault %s on tid=%u %s", fault_name(fk), cmd.tid, op_str(cmd.code, nb));
         if (fk == VD_FAULT_UNPLUG) {
             m->want_unplug = true;
             break;
