@@ -92,6 +92,18 @@ FERRY_API int ferry_get(ferry_dev *h, uint32_t id, const char *path, unsigned fl
                         ferry_op **out);
 
 /**
+ * As ferry_get(), and `tee->put` also sees every byte as it is written to
+ * the part file, in order (to checksum or preview it). With
+ * FERRY_GET_RESUME it sees only the bytes of this run. A tee error ends
+ * the download like a write error.
+ * @param tee  a sink (put set), valid until the final callback; NULL: none
+ * @return as ferry_get()
+ * @since 0.1
+ */
+FERRY_API int ferry_get_tee(ferry_dev *h, uint32_t id, const char *path, unsigned flags, const ferry_data *tee,
+                            const ferry_op_cbs *cbs, ferry_op **out);
+
+/**
  * Deletes what interrupted uploads left in a folder: part objects, and
  * objects set aside by an interrupted replace (restored when their real
  * name is free, deleted otherwise). Uploads of this context that are

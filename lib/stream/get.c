@@ -26,7 +26,21 @@ typedef struct get_params {
     uint32_t id;
     char *path;
     unsigned flags;
+    ferry_data tee;
+    bool has_tee;
 } get_params;
+
+typedef struct tee_sink {
+    ferry_data *file;
+    const ferry_data *tee;
+} tee_sink;
+
+static int tee_put(void *priv, const void *buf, size_t len)
+{
+    tee_sink *t = priv;
+    int rc = t->file->put(t->file->priv, buf, len);
+    return rc < 0 ? rc : t->tee->put(t->tee->priv, buf, len);
+}
 
 static void cleanup_get(ferry_op *op)
 {
@@ -144,7 +158,9 @@ static int run_get(fl_link *l, ferry_op *op)
     }
     ferry_data_state st;
     ferry_data sink = ferry_data_fd(&st, fd);
-    rc = fl_read_object(l, op, &o, offset, FERRY_TO_END, &sink);
+    tee_sink ts = {&sink, &g->tee};
+    ferry_data both = {NULL, tee_put, &ts};
+    rc = fl_read_object(l, op, &o, offset, FERRY_TO_END, g->has_tee ? &both : &sink);
     if (rc == FERRY_ENOSPC || rc == FERRY_ELOCAL_IO)
         fl_op_set_error(op, "%s: %s", g->path, strerror(st.err));
     if (rc == 0 && fsync(fd) < 0) {
@@ -195,6 +211,14 @@ static const fl_op_kind k_get = {"get", run_get, cleanup_get, false};
 FERRY_API int ferry_get(ferry_dev *h, uint32_t id, const char *path, unsigned flags, const ferry_op_cbs *cbs,
                         ferry_op **out)
 {
+    return ferry_get_tee(h, id, path, flags, NULL, cbs, out);
+}
+
+FERRY_API int ferry_get_tee(ferry_dev *h, uint32_t id, const char *path, unsigned flags, const ferry_data *tee,
+                            const ferry_op_cbs *cbs, ferry_op **out)
+{
+    if (tee && !tee->put)
+        return FERRY_EINVAL;
     if (!out || !path || !*path || id == FERRY_ROOT ||
         (flags & ~(FERRY_GET_PRESERVE_MTIME | FERRY_GET_RESUME | FERRY_GET_NO_REPLACE)))
         return FERRY_EINVAL;
@@ -206,6 +230,10 @@ FERRY_API int ferry_get(ferry_dev *h, uint32_t id, const char *path, unsigned fl
         return FERRY_ENOMEM;
     g->id = id;
     g->flags = flags;
+    if (tee) {
+        g->tee = *tee;
+        g->has_tee = true;
+    }
     g->path = fy_strdup(path);
     if (!g->path) {
         fy_free(g);
