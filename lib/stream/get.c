@@ -158,8 +158,8 @@ static int run_get(fl_link *l, ferry_op *op)
     }
     ferry_data_state st;
     ferry_data sink = ferry_data_fd(&st, fd);
-    tee_sink ts = {&sink, &g->tee};
-    ferry_data both = {NULL, tee_put, &ts};
+    tee_sink teed = {&sink, &g->tee};
+    ferry_data both = {NULL, tee_put, &teed};
     rc = fl_read_object(l, op, &o, offset, FERRY_TO_END, g->has_tee ? &both : &sink);
     if (rc == FERRY_ENOSPC || rc == FERRY_ELOCAL_IO)
         fl_op_set_error(op, "%s: %s", g->path, strerror(st.err));
