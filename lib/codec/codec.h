@@ -210,12 +210,13 @@ typedef struct fc_msg {
 int fc_msg_encode(enum fc_ctype type, const fc_msg *m, uint8_t out[32]);
 /* Decodes a whole container of the given type. The header length must
  * equal len, be 12..32 with (len - 12) % 4 == 0 and at most 5 (events: 3)
- * parameters; otherwise FERRY_EPROTO. */
+ * parameters; otherwise FERRY_EPROTO. FERRY_EINVAL when type is
+ * FC_CT_DATA (not a message). */
 int fc_msg_decode(enum fc_ctype type, const void *buf, size_t len, fc_msg *out);
 
-/* Data container header for a payload of `payload` bytes; over
- * 0xFFFFFFFF - 12 the length field is FC_LEN_UNKNOWN (MTP: the real size
- * then comes from the ObjectInfo / ObjectSize property). */
+/* Data container header for a payload of `payload` bytes; from
+ * 0xFFFFFFFF - 12 on the length field is FC_LEN_UNKNOWN (MTP: the real
+ * size then comes from the ObjectInfo / ObjectSize property). */
 void fc_data_hdr_encode(uint16_t code, uint32_t tid, uint64_t payload, uint8_t out[FC_HDR_LEN]);
 /* Payload size of a data container header: the length minus 12, or
  * UINT64_MAX when the length field is FC_LEN_UNKNOWN. */

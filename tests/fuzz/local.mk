@@ -97,14 +97,14 @@ dist_noinst_SCRIPTS += tests/fuzz/run-fuzzers.sh
 EXTRA_DIST += tests/fuzz/corpus
 
 if ENABLE_FUZZING
-FUZZ_CFLAGS = -fsanitize=fuzzer-no-link,address,undefined \
+FUZZ_COMPILE_FLAGS = -fsanitize=fuzzer-no-link,address,undefined \
 	-fno-sanitize-recover=undefined -fno-omit-frame-pointer -g
-FUZZ_LDFLAGS = -fsanitize=fuzzer,address,undefined
+FUZZ_LINK_FLAGS = -fsanitize=fuzzer,address,undefined
 
 noinst_LTLIBRARIES += tests/fuzz/libferry-codec-fuzz.la
 tests_fuzz_libferry_codec_fuzz_la_SOURCES = $(libferry_codec_la_SOURCES) $(FUZZ_COMMON_SOURCES)
 tests_fuzz_libferry_codec_fuzz_la_CPPFLAGS = $(FUZZ_TARGET_CPPFLAGS) -DFERRY_BUILDING_LIBRARY
-tests_fuzz_libferry_codec_fuzz_la_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS)
+tests_fuzz_libferry_codec_fuzz_la_CFLAGS = $(AM_CFLAGS) $(FUZZ_COMPILE_FLAGS)
 
 FUZZERS = \
 	tests/fuzz/fuzz-arrays \
@@ -122,68 +122,68 @@ noinst_PROGRAMS += $(FUZZERS)
 
 tests_fuzz_fuzz_arrays_SOURCES = tests/fuzz/arrays.c
 tests_fuzz_fuzz_arrays_CPPFLAGS = $(FUZZ_TARGET_CPPFLAGS)
-tests_fuzz_fuzz_arrays_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS)
-tests_fuzz_fuzz_arrays_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LDFLAGS)
+tests_fuzz_fuzz_arrays_CFLAGS = $(AM_CFLAGS) $(FUZZ_COMPILE_FLAGS)
+tests_fuzz_fuzz_arrays_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LINK_FLAGS)
 tests_fuzz_fuzz_arrays_LDADD = tests/fuzz/libferry-codec-fuzz.la
 
 tests_fuzz_fuzz_container_SOURCES = tests/fuzz/container.c
 tests_fuzz_fuzz_container_CPPFLAGS = $(FUZZ_TARGET_CPPFLAGS)
-tests_fuzz_fuzz_container_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS)
-tests_fuzz_fuzz_container_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LDFLAGS)
+tests_fuzz_fuzz_container_CFLAGS = $(AM_CFLAGS) $(FUZZ_COMPILE_FLAGS)
+tests_fuzz_fuzz_container_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LINK_FLAGS)
 tests_fuzz_fuzz_container_LDADD = tests/fuzz/libferry-codec-fuzz.la
 
 tests_fuzz_fuzz_datetime_SOURCES = tests/fuzz/datetime.c
 tests_fuzz_fuzz_datetime_CPPFLAGS = $(FUZZ_TARGET_CPPFLAGS)
-tests_fuzz_fuzz_datetime_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS)
-tests_fuzz_fuzz_datetime_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LDFLAGS)
+tests_fuzz_fuzz_datetime_CFLAGS = $(AM_CFLAGS) $(FUZZ_COMPILE_FLAGS)
+tests_fuzz_fuzz_datetime_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LINK_FLAGS)
 tests_fuzz_fuzz_datetime_LDADD = tests/fuzz/libferry-codec-fuzz.la
 
 tests_fuzz_fuzz_device_info_SOURCES = tests/fuzz/device_info.c
 tests_fuzz_fuzz_device_info_CPPFLAGS = $(FUZZ_TARGET_CPPFLAGS)
-tests_fuzz_fuzz_device_info_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS)
-tests_fuzz_fuzz_device_info_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LDFLAGS)
+tests_fuzz_fuzz_device_info_CFLAGS = $(AM_CFLAGS) $(FUZZ_COMPILE_FLAGS)
+tests_fuzz_fuzz_device_info_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LINK_FLAGS)
 tests_fuzz_fuzz_device_info_LDADD = tests/fuzz/libferry-codec-fuzz.la
 
 tests_fuzz_fuzz_devprop_desc_SOURCES = tests/fuzz/devprop_desc.c
 tests_fuzz_fuzz_devprop_desc_CPPFLAGS = $(FUZZ_TARGET_CPPFLAGS)
-tests_fuzz_fuzz_devprop_desc_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS)
-tests_fuzz_fuzz_devprop_desc_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LDFLAGS)
+tests_fuzz_fuzz_devprop_desc_CFLAGS = $(AM_CFLAGS) $(FUZZ_COMPILE_FLAGS)
+tests_fuzz_fuzz_devprop_desc_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LINK_FLAGS)
 tests_fuzz_fuzz_devprop_desc_LDADD = tests/fuzz/libferry-codec-fuzz.la
 
 tests_fuzz_fuzz_object_info_SOURCES = tests/fuzz/object_info.c
 tests_fuzz_fuzz_object_info_CPPFLAGS = $(FUZZ_TARGET_CPPFLAGS)
-tests_fuzz_fuzz_object_info_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS)
-tests_fuzz_fuzz_object_info_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LDFLAGS)
+tests_fuzz_fuzz_object_info_CFLAGS = $(AM_CFLAGS) $(FUZZ_COMPILE_FLAGS)
+tests_fuzz_fuzz_object_info_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LINK_FLAGS)
 tests_fuzz_fuzz_object_info_LDADD = tests/fuzz/libferry-codec-fuzz.la
 
 tests_fuzz_fuzz_objprop_desc_SOURCES = tests/fuzz/objprop_desc.c
 tests_fuzz_fuzz_objprop_desc_CPPFLAGS = $(FUZZ_TARGET_CPPFLAGS)
-tests_fuzz_fuzz_objprop_desc_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS)
-tests_fuzz_fuzz_objprop_desc_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LDFLAGS)
+tests_fuzz_fuzz_objprop_desc_CFLAGS = $(AM_CFLAGS) $(FUZZ_COMPILE_FLAGS)
+tests_fuzz_fuzz_objprop_desc_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LINK_FLAGS)
 tests_fuzz_fuzz_objprop_desc_LDADD = tests/fuzz/libferry-codec-fuzz.la
 
 tests_fuzz_fuzz_proplist_SOURCES = tests/fuzz/proplist.c
 tests_fuzz_fuzz_proplist_CPPFLAGS = $(FUZZ_TARGET_CPPFLAGS)
-tests_fuzz_fuzz_proplist_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS)
-tests_fuzz_fuzz_proplist_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LDFLAGS)
+tests_fuzz_fuzz_proplist_CFLAGS = $(AM_CFLAGS) $(FUZZ_COMPILE_FLAGS)
+tests_fuzz_fuzz_proplist_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LINK_FLAGS)
 tests_fuzz_fuzz_proplist_LDADD = tests/fuzz/libferry-codec-fuzz.la
 
 tests_fuzz_fuzz_storage_info_SOURCES = tests/fuzz/storage_info.c
 tests_fuzz_fuzz_storage_info_CPPFLAGS = $(FUZZ_TARGET_CPPFLAGS)
-tests_fuzz_fuzz_storage_info_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS)
-tests_fuzz_fuzz_storage_info_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LDFLAGS)
+tests_fuzz_fuzz_storage_info_CFLAGS = $(AM_CFLAGS) $(FUZZ_COMPILE_FLAGS)
+tests_fuzz_fuzz_storage_info_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LINK_FLAGS)
 tests_fuzz_fuzz_storage_info_LDADD = tests/fuzz/libferry-codec-fuzz.la
 
 tests_fuzz_fuzz_string_SOURCES = tests/fuzz/string.c
 tests_fuzz_fuzz_string_CPPFLAGS = $(FUZZ_TARGET_CPPFLAGS)
-tests_fuzz_fuzz_string_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS)
-tests_fuzz_fuzz_string_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LDFLAGS)
+tests_fuzz_fuzz_string_CFLAGS = $(AM_CFLAGS) $(FUZZ_COMPILE_FLAGS)
+tests_fuzz_fuzz_string_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LINK_FLAGS)
 tests_fuzz_fuzz_string_LDADD = tests/fuzz/libferry-codec-fuzz.la
 
 tests_fuzz_fuzz_value_SOURCES = tests/fuzz/value.c
 tests_fuzz_fuzz_value_CPPFLAGS = $(FUZZ_TARGET_CPPFLAGS)
-tests_fuzz_fuzz_value_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS)
-tests_fuzz_fuzz_value_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LDFLAGS)
+tests_fuzz_fuzz_value_CFLAGS = $(AM_CFLAGS) $(FUZZ_COMPILE_FLAGS)
+tests_fuzz_fuzz_value_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LINK_FLAGS)
 tests_fuzz_fuzz_value_LDADD = tests/fuzz/libferry-codec-fuzz.la
 
 endif
