@@ -103,13 +103,14 @@ static int rd_array(fc_rd *r, size_t esize, void **out, uint32_t *count)
         r->off = save;
         return FERRY_ENOMEM;
     }
-    const uint8_t *p = rd_take(r, (size_t)n * esize);
+    const uint8_t *p = r->p + r->off; /* n * esize bytes, checked above */
     for (uint32_t i = 0; i < n; i++) {
         if (esize == 2)
             ((uint16_t *)a)[i] = fc_ld16(p + 2 * (size_t)i);
         else
             ((uint32_t *)a)[i] = fc_ld32(p + 4 * (size_t)i);
     }
+    r->off += (size_t)n * esize;
     *out = a;
     *count = n;
     return 0;

@@ -72,6 +72,7 @@ static void check_msg(enum fc_ctype type, const uint8_t *bytes, size_t len, cons
     ct_assert_bytes(out, len, bytes, len);
 
     uint8_t *copy = malloc(len);
+    assert_non_null(copy);
     memcpy(copy, bytes, len);
     fc_msg got;
     memset(&got, 0xA5, sizeof got);

@@ -52,6 +52,7 @@ static void test_rd_short(void **state)
 {
     (void)state;
     uint8_t *b = malloc(15);
+    assert_non_null(b);
     memset(b, 0xEE, 15);
     fc_rd r;
     uint16_t u16 = 7;

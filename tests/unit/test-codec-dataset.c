@@ -106,6 +106,7 @@ static void test_device_info_bad(void **state)
     /* a bad string in the last field frees everything before it */
     memcpy(b, device_info_bytes, sizeof b);
     uint8_t *bad = malloc(sizeof b + 4);
+    assert_non_null(bad);
     memcpy(bad, b, sizeof b - 1);
     static const uint8_t lone_low[] = {0x02, 0x00, 0xDC, 0x00, 0x00};
     memcpy(bad + sizeof b - 1, lone_low, sizeof lone_low);
@@ -454,6 +455,7 @@ static void test_proplist_add(void **state)
 
     /* a list put together by hand (cap 0) can still be appended to */
     fc_prop_elem *own = fy_calloc(2, sizeof *own);
+    assert_non_null(own);
     own[0].handle = 1;
     own[0].value = fc_value_uint(FC_DTC_UINT8, 1);
     own[1].handle = 2;

@@ -446,6 +446,7 @@ static void test_round_trip_every_type(void **state)
         v.u.a.count = n;
         if (es == 16) {
             fc_u128 *x = fy_malloc(n * sizeof *x);
+            assert_non_null(x);
             for (uint32_t i = 0; i < n; i++) {
                 x[i].lo = i * UINT64_C(0x9E3779B97F4A7C15);
                 x[i].hi = ~x[i].lo;
@@ -453,6 +454,7 @@ static void test_round_trip_every_type(void **state)
             v.u.a.v = x;
         } else {
             uint64_t *x = fy_malloc(n * sizeof *x);
+            assert_non_null(x);
             for (uint32_t i = 0; i < n; i++)
                 x[i] = fc_value_uint((uint16_t)(t & 0xFF), i * UINT64_C(0x9E3779B97F4A7C15)).u.u;
             v.u.a.v = x;
