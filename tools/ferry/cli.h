@@ -88,6 +88,8 @@ int cli_stat(uint32_t id, ferry_object *out);
 int cli_list(uint32_t storage, uint32_t folder, ferry_object **out, size_t *n);
 void cli_objects_free(ferry_object *o, size_t n);
 int cli_storages(ferry_storage **out, size_t *n);
+/* Makes a remote folder and its missing parents (prints why not). */
+int cli_mkdir_p(const char *path, ferry_object *out);
 void cli_storages_free(ferry_storage *s, size_t n);
 
 /* Paths */

@@ -80,6 +80,7 @@ int cmd_rm(int argc, char **argv)
 
 /* Makes the folder at path (and its parents with -p); *out gets it. */
 static int make_folder(const char *path, bool parents, ferry_object *out)
+
 {
     int rc = cli_resolve(path, out);
     if (rc == 0) {
@@ -131,6 +132,11 @@ static int make_folder(const char *path, bool parents, ferry_object *out)
     }
     cli_op_release(&c);
     return rc;
+}
+
+int cli_mkdir_p(const char *path, ferry_object *out)
+{
+    return make_folder(path, true, out);
 }
 
 int cmd_mkdir(int argc, char **argv)

@@ -36,6 +36,10 @@ const cli_cmd cli_commands[] = {
     {"rm", cmd_rm, true, "rm [-r] PATH...", "Delete objects; -r for folders with their contents."},
     {"mkdir", cmd_mkdir, true, "mkdir [-p] PATH...", "Make folders; -p: make missing parents, no error if it exists."},
     {"mv", cmd_mv, true, "mv SOURCE DEST", "Rename or move an object on the device."},
+#ifdef ENABLE_SYNC
+    {"sync", cmd_sync, false, "sync [--pull REMOTE LOCAL | --push LOCAL REMOTE | --both REMOTE LOCAL] [-n]",
+     "Synchronise folder pairs: those configured for the device, or one given here (see ferry(1), docs/SYNC.md)."},
+#endif
     {NULL, NULL, false, NULL, NULL},
 };
 

@@ -1,0 +1,307 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The sync configuration: an INI file parsed by inih.
+ *
+ *   [pair photos]
+ *   serial = R58M123ABC          ; or: model = Pixel 7 ; neither: any device
+ *   remote = /Internal storage/DCIM/Camera
+ *   local = ~/Pictures/Phone
+ *   direction = pull             ; pull, push or both
+ *   include = *.jpg              ; repeatable
+ *   exclude = *.tmp              ; repeatable
+ *   delete = no                  ; propagate deletions to the other side
+ *   remove-after-import = no     ; pull: delete from the device once the copy is verified
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <fnmatch.h>
+#include <ini.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "sync.h"
+
+char *sync_expand_home(const char *path)
+{
+    if (path[0] == '~' && (path[1] == '/' || path[1] == 0)) {
+        const char *home = getenv("HOME");
+        char *s = NULL;
+        if (!home || asprintf(&s, "%s%s", home, path + 1) < 0)
+            return NULL;
+        return s;
+    }
+    return strdup(path);
+}
+
+static char *xdg_path(const char *var, const char *fallback, const char *tail)
+{
+    const char *base = getenv(var);
+    char *s = NULL;
+    if (base && *base) {
+        if (asprintf(&s, "%s/ferry/%s", base, tail) < 0)
+            return NULL;
+    } else {
+        const char *home = getenv("HOME");
+        if (asprintf(&s, "%s/%s/ferry/%s", home ? home : "/tmp", fallback, tail) < 0)
+            return NULL;
+    }
+    return s;
+}
+
+char *sync_default_config(void)
+{
+    return xdg_path("XDG_CONFIG_HOME", ".config", "sync.conf");
+}
+
+char *sync_default_state(void)
+{
+    return xdg_path("XDG_STATE_HOME", ".local/state", "sync.db");
+}
+
+void sync_pair_free(sync_pair *p)
+{
+    free(p->name);
+    free(p->file);
+    free(p->serial);
+    free(p->model);
+    free(p->remote);
+    free(p->local);
+    for (size_t i = 0; i < p->ninclude; i++)
+        free(p->include[i]);
+    for (size_t i = 0; i < p->nexclude; i++)
+        free(p->exclude[i]);
+    free(p->include);
+    free(p->exclude);
+    memset(p, 0, sizeof(*p));
+}
+
+void sync_config_free(sync_config *cfg)
+{
+    for (size_t i = 0; i < cfg->n; i++)
+        sync_pair_free(&cfg->pairs[i]);
+    free(cfg->pairs);
+    cfg->pairs = NULL;
+    cfg->n = 0;
+}
+
+typedef struct parse_state {
+    const char *file;
+    sync_config *cfg;
+    char *section;       /* the current section name */
+    sync_pair *cur;      /* the pair being read, NULL in other sections */
+    char err[512];       /* the first error */
+} parse_state;
+
+static int fail(parse_state *ps, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int fail(parse_state *ps, const char *fmt, ...)
+{
+    if (!ps->err[0]) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(ps->err, sizeof(ps->err), fmt, ap);
+        va_end(ap);
+    }
+    return 0;
+}
+
+static int parse_bool(const char *v, bool *out)
+{
+    if (!strcasecmp(v, "yes") || !strcasecmp(v, "true") || !strcmp(v, "1") || !strcasecmp(v, "on"))
+        *out = true;
+    else if (!strcasecmp(v, "no") || !strcasecmp(v, "false") || !strcmp(v, "0") || !strcasecmp(v, "off"))
+        *out = false;
+    else
+        return -1;
+    return 0;
+}
+
+static int push_str(char ***arr, size_t *n, const char *v)
+{
+    char **na = realloc(*arr, (*n + 1) * sizeof(char *));
+    if (!na)
+        return -1;
+    *arr = na;
+    na[*n] = strdup(v);
+    if (!na[*n])
+        return -1;
+    (*n)++;
+    return 0;
+}
+
+static sync_pair *find_pair(sync_config *cfg, const char *name)
+{
+    for (size_t i = 0; i < cfg->n; i++)
+        if (strcmp(cfg->pairs[i].name, name) == 0)
+            return &cfg->pairs[i];
+    return NULL;
+}
+
+static int on_entry(void *user, const char *section, const char *name, const char *value)
+{
+    parse_state *ps = user;
+    if (!ps->section || strcmp(ps->section, section) != 0) {
+        /* a new section */
+        free(ps->section);
+        ps->section = strdup(section);
+        ps->cur = NULL;
+        if (strncmp(section, "pair ", 5) != 0 || !section[5])
+            return fail(ps, "unknown section [%s] (sections are [pair NAME])", section);
+        const char *pname = section + 5;
+        sync_pair *p = find_pair(ps->cfg, pname);
+        if (p) {
+            /* a later file (the user's) replaces an earlier definition */
+            sync_pair_free(p);
+        } else {
+            sync_pair *np = realloc(ps->cfg->pairs, (ps->cfg->n + 1) * sizeof(*np));
+            if (!np)
+                return fail(ps, "out of memory");
+            ps->cfg->pairs = np;
+            p = &np[ps->cfg->n++];
+        }
+        memset(p, 0, sizeof(*p));
+        p->name = strdup(pname);
+        p->file = strdup(ps->file);
+        p->dir = 0;
+        ps->cur = p;
+    }
+    sync_pair *p = ps->cur;
+    if (!p)
+        return 0; /* errors of this section were reported */
+    if (!strcmp(name, "serial")) {
+        free(p->serial);
+        p->serial = strdup(value);
+    } else if (!strcmp(name, "model")) {
+        free(p->model);
+        p->model = strdup(value);
+    } else if (!strcmp(name, "remote")) {
+        if (value[0] != '/')
+            return fail(ps, "remote = %s: a device path starts with '/'", value);
+        free(p->remote);
+        p->remote = strdup(value);
+    } else if (!strcmp(name, "local")) {
+        free(p->local);
+        p->local = sync_expand_home(value);
+        if (p->local && p->local[0] != '/')
+            return fail(ps, "local = %s: an absolute path or ~/... is needed", value);
+    } else if (!strcmp(name, "direction")) {
+        if (!strcmp(value, "pull"))
+            p->dir = SYNC_PULL;
+        else if (!strcmp(value, "push"))
+            p->dir = SYNC_PUSH;
+        else if (!strcmp(value, "both"))
+            p->dir = SYNC_BOTH;
+        else
+            return fail(ps, "direction = %s: expected pull, push or both", value);
+    } else if (!strcmp(name, "include")) {
+        if (push_str(&p->include, &p->ninclude, value) < 0)
+            return fail(ps, "out of memory");
+    } else if (!strcmp(name, "exclude")) {
+        if (push_str(&p->exclude, &p->nexclude, value) < 0)
+            return fail(ps, "out of memory");
+    } else if (!strcmp(name, "delete")) {
+        if (parse_bool(value, &p->delete_) < 0)
+            return fail(ps, "delete = %s: expected yes or no", value);
+    } else if (!strcmp(name, "remove-after-import")) {
+        if (parse_bool(value, &p->remove_after_import) < 0)
+            return fail(ps, "remove-after-import = %s: expected yes or no", value);
+    } else {
+        return fail(ps, "unknown key '%s' in [%s]", name, section);
+    }
+    return 1;
+}
+
+static int load_file(sync_config *cfg, const char *path, bool must_exist)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        if (errno == ENOENT && !must_exist)
+            return 0;
+        cli_err("%s: %s", path, strerror(errno));
+        return -1;
+    }
+    parse_state ps = {.file = path, .cfg = cfg};
+    int line = ini_parse_file(f, on_entry, &ps);
+    fclose(f);
+    free(ps.section);
+    if (line != 0) {
+        if (line < 0)
+            cli_err("%s: cannot read it", path);
+        else
+            cli_err("%s:%d: %s", path, line, ps.err[0] ? ps.err : "syntax error");
+        return -1;
+    }
+    return 0;
+}
+
+static int validate(const sync_config *cfg)
+{
+    for (size_t i = 0; i < cfg->n; i++) {
+        const sync_pair *p = &cfg->pairs[i];
+        const char *miss = !p->remote ? "remote" : !p->local ? "local" : !p->dir ? "direction" : NULL;
+        if (miss) {
+            cli_err("%s: [pair %s]: '%s' is missing", p->file, p->name, miss);
+            return -1;
+        }
+        if (p->remove_after_import && p->dir != SYNC_PULL) {
+            cli_err("%s: [pair %s]: remove-after-import needs direction = pull", p->file, p->name);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+int sync_config_load(sync_config *cfg, const char *path)
+{
+    memset(cfg, 0, sizeof(*cfg));
+    int rc;
+    if (path) {
+        rc = load_file(cfg, path, true);
+    } else {
+        rc = load_file(cfg, SYSCONFDIR "/ferry/sync.conf", false);
+        char *user = sync_default_config();
+        if (rc == 0 && user)
+            rc = load_file(cfg, user, false);
+        free(user);
+    }
+    if (rc == 0)
+        rc = validate(cfg);
+    if (rc < 0)
+        sync_config_free(cfg);
+    return rc;
+}
+
+bool sync_pair_matches(const sync_pair *p, const char *serial, const char *model)
+{
+    if (p->serial)
+        return serial && strcmp(p->serial, serial) == 0;
+    if (p->model)
+        return model && strcasecmp(p->model, model) == 0;
+    return true;
+}
+
+static bool match_one(const char *pat, const char *rel)
+{
+    if (strchr(pat, '/'))
+        return fnmatch(pat, rel, 0) == 0;
+    const char *base = strrchr(rel, '/');
+    return fnmatch(pat, base ? base + 1 : rel, 0) == 0;
+}
+
+bool sync_pair_wants(const sync_pair *p, const char *rel)
+{
+    for (size_t i = 0; i < p->nexclude; i++)
+        if (match_one(p->exclude[i], rel))
+            return false;
+    if (!p->ninclude)
+        return true;
+    for (size_t i = 0; i < p->ninclude; i++)
+        if (match_one(p->include[i], rel))
+            return true;
+    return false;
+}
