@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * USB still image class containers (PIMA 15740 annex D / USB SIC 1.0 7.1):
+ * USB still image class bulk and interrupt containers (codec.h, 7.1):
  * u32 ContainerLength, u16 ContainerType, u16 Code, u32 TransactionID,
  * then parameters (command, response, event) or the payload (data).
  */

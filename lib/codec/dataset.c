@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Datasets: DeviceInfo (PIMA 15740 5.5.1), ObjectInfo (5.5.2),
- * StorageInfo (5.5.3), ObjectPropList (MTP 1.1 5.4.1 / E.2.1.1) and the
+ * StorageInfo (5.5.3), ObjectPropList (MTP 1.1, see codec.h) and the
  * plain u16/u32 arrays some operations return.
  *
  * Every decoder zeroes its output first and frees everything it built on

@@ -5,7 +5,7 @@
  *   DevicePropDesc (PIMA 15740 5.5.4): u16 DevicePropertyCode,
  *     u16 DataType, u8 GetSet, FactoryDefaultValue, CurrentValue,
  *     u8 FormFlag, form.
- *   ObjectPropDesc (MTP 1.1 5.3.2.3): u16 PropertyCode, u16 Datatype,
+ *   ObjectPropDesc (MTP 1.1): u16 PropertyCode, u16 Datatype,
  *     u8 GetSet, FactoryDefaultValue, u32 GroupCode, u8 FormFlag, form.
  *
  * Forms: none; range (minimum, maximum, step, each of the property's

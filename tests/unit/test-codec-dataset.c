@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* DeviceInfo, StorageInfo, ObjectInfo and ObjectPropList (dataset.c).
  * The golden vectors follow the field tables of PIMA 15740 5.5.1-5.5.3
- * and MTP 1.1 5.4.1 (ObjectPropList), written out by hand. */
+ * and the MTP 1.1 ObjectPropList dataset, written out by hand. */
 #include "config.h"
 
 #include <stdlib.h>

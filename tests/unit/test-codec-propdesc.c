@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* ObjectPropDesc (MTP 1.1 5.3.2.3) and DevicePropDesc (PIMA 15740 5.5.4)
+/* ObjectPropDesc (MTP 1.1) and DevicePropDesc (PIMA 15740 5.5.4)
  * with every form (propdesc.c). Golden vectors written from the field
  * tables by hand. */
 #include "config.h"
