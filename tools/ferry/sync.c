@@ -900,8 +900,9 @@ static void usage_sync(FILE *out)
             "      --include GLOB         (ad hoc) only matching paths; repeatable\n"
             "      --exclude GLOB         (ad hoc) not matching paths; repeatable\n"
             "      --config FILE          read this file instead of the configured ones\n"
-            "      --state FILE           the state store (default $XDG_STATE_HOME/ferry/sync.db)\n",
-            g.prog, g.prog, g.prog, g.prog, SYSCONFDIR);
+            "      --state FILE           the state store (default $XDG_STATE_HOME/ferry/sync.db)\n"
+            "      --system               only %s/ferry/sync.conf (the system unit)\n",
+            g.prog, g.prog, g.prog, g.prog, SYSCONFDIR, SYSCONFDIR);
 }
 
 int cmd_sync(int argc, char **argv)
@@ -912,11 +913,12 @@ int cmd_sync(int argc, char **argv)
         {"delete", no_argument, NULL, 'D'},  {"remove-after-import", no_argument, NULL, 'R'},
         {"include", required_argument, NULL, 'i'}, {"exclude", required_argument, NULL, 'x'},
         {"config", required_argument, NULL, 'c'},  {"state", required_argument, NULL, 's'},
+        {"system", no_argument, NULL, 'S'},
         {"help", no_argument, NULL, 'h'},    {NULL, 0, NULL, 0},
     };
     sync_pair adhoc = {0};
     const char *config = NULL, *statef = NULL;
-    bool dry = false;
+    bool dry = false, system_only = false;
     int o;
     while ((o = getopt_long(argc, argv, "nh", opts, NULL)) != -1) {
         switch (o) {
@@ -936,6 +938,7 @@ int cmd_sync(int argc, char **argv)
             break;
         case 'c': config = optarg; break;
         case 's': statef = optarg; break;
+        case 'S': system_only = true; break;
         case 'h': usage_sync(stdout); sync_pair_free(&adhoc); return 0;
         default: usage_sync(stderr); sync_pair_free(&adhoc); return EX_USAGE_;
         }
@@ -973,7 +976,7 @@ int cmd_sync(int argc, char **argv)
             usage_sync(stderr);
             return EX_USAGE_;
         }
-        if (sync_config_load(&cfg, config) < 0)
+        if (sync_config_load(&cfg, config, system_only) < 0)
             return EX_USAGE_;
     }
     char *state_path = statef ? strdup(statef) : sync_default_state();

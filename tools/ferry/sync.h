@@ -30,9 +30,10 @@ typedef struct sync_config {
 } sync_config;
 
 /* Reads the system file, then the user's (a pair of the same name in the
- * user's file replaces the system one). path: one file instead of both.
+ * user's file replaces the system one). path: one file instead of both;
+ * system_only: the system file only.
  * On error prints "FILE:LINE: what" and returns -1. */
-int sync_config_load(sync_config *cfg, const char *path);
+int sync_config_load(sync_config *cfg, const char *path, bool system_only);
 void sync_config_free(sync_config *cfg);
 void sync_pair_free(sync_pair *p);
 bool sync_pair_matches(const sync_pair *p, const char *serial, const char *model);

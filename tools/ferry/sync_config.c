@@ -256,7 +256,7 @@ static int validate(const sync_config *cfg)
     return 0;
 }
 
-int sync_config_load(sync_config *cfg, const char *path)
+int sync_config_load(sync_config *cfg, const char *path, bool system_only)
 {
     memset(cfg, 0, sizeof(*cfg));
     int rc;
@@ -264,7 +264,7 @@ int sync_config_load(sync_config *cfg, const char *path)
         rc = load_file(cfg, path, true);
     } else {
         rc = load_file(cfg, SYSCONFDIR "/ferry/sync.conf", false);
-        char *user = sync_default_config();
+        char *user = system_only ? NULL : sync_default_config();
         if (rc == 0 && user)
             rc = load_file(cfg, user, false);
         free(user);
