@@ -30,7 +30,9 @@ while [ "$(stat -c %s "$T/part.bin" 2>/dev/null || echo 0)" -lt $((4 << 20)) ] &
 done
 kill -KILL $pid
 wait $pid 2>/dev/null || true
-mtp-files >"$T/files1.txt" 2>&1 || true
+# libmtp reads the stream 512 bytes at a time looking for its response:
+# give it a few seconds, then it is killed too
+timeout -s KILL 5 mtp-files >"$T/files1.txt" 2>&1 || true
 "$MTP_PROBE" drain-open >"$T/drain.txt"
 mtp-files >"$T/files2.txt" 2>&1
 EOS
