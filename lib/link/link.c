@@ -488,11 +488,17 @@ static void *link_main(void *arg)
                 l->fail_err = FERRY_ENODEV;
             }
         }
-        /* the final result first (C2: as soon as possible) ... */
+        /* the final result first (C2: as soon as possible) ... The op
+         * stays l->running until it is cleared below, and ferry_dev_close()
+         * and ferry_ctx_free() take a reference on l->running under l->mu:
+         * hold one across the window, or the user's close after the final
+         * callback can free it while it is still l->running. */
+        atomic_fetch_add(&op->refs, 1);
         fl_op_finish(op, rc);
         pthread_mutex_lock(&l->mu);
         l->running = NULL;
         pthread_mutex_unlock(&l->mu);
+        fl_op_unref(op);
         /* ... then the device's side of a cancel, before the next one (C9) */
         if (l->wire_dirty && l->state == FL_LINK_READY)
             fl_link_ready(l);
