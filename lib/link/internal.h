@@ -241,6 +241,7 @@ struct fl_link {
     int state;              /* enum fl_link_state */
     int fail_err;
     bool stop;
+    bool thread_gone;       /* the link thread ended; the last handle frees the link */
 
     /* link thread only */
     fu_dev *dev;

@@ -115,8 +115,11 @@ void fl_link_remove_handle(fl_link *l, ferry_dev *h)
         }
     }
     l->nhandles--;
+    bool last = l->thread_gone && l->nhandles <= 0;
     pthread_cond_broadcast(&l->cv);
     pthread_mutex_unlock(&l->mu);
+    if (last)
+        link_free(l); /* the link thread ended before this handle went */
 }
 
 /* ------------------------------------------------------------------ */
@@ -390,6 +393,31 @@ int fl_link_recover(fl_link *l, int why)
 /* ------------------------------------------------------------------ */
 /* The link thread                                                       */
 
+/* A link to the same device whose handles all went a moment ago may
+ * still be closing its session and holds the interface until then: a
+ * new link waits for it to be gone (bounded) before it claims. */
+static void wait_closing_links(fl_link *l)
+{
+    ferry_ctx *ctx = l->ctx;
+    struct timespec dl;
+    clock_gettime(CLOCK_REALTIME, &dl);
+    dl.tv_sec += 15;
+    pthread_mutex_lock(&ctx->lmu);
+    for (;;) {
+        bool closing = false;
+        for (fl_link *o = ctx->links; o && !closing; o = o->next) {
+            if (o == l || o->desc.bus != l->desc.bus || o->desc.address != l->desc.address)
+                continue;
+            pthread_mutex_lock(&o->mu);
+            closing = o->state == FL_LINK_CLOSING;
+            pthread_mutex_unlock(&o->mu);
+        }
+        if (!closing || pthread_cond_timedwait(&ctx->lcv, &ctx->lmu, &dl) == ETIMEDOUT)
+            break;
+    }
+    pthread_mutex_unlock(&ctx->lmu);
+}
+
 static bool permanent(int err)
 {
     return err == FERRY_ENODEV || err == FERRY_EWEDGED;
@@ -405,6 +433,8 @@ int fl_link_ready(fl_link *l)
         return FERRY_ENODEV;
     }
     if (l->state == FL_LINK_NEW) {
+        if (!l->dev)
+            wait_closing_links(l);
         int rc = fl_link_connect(l);
         if (rc < 0) {
             if (rc == FERRY_ETIMEDOUT || rc == FERRY_EIO || rc == FERRY_EPROTO)
@@ -452,14 +482,11 @@ static void *link_main(void *arg)
             pthread_mutex_lock(&ctx->lmu);
             pthread_mutex_lock(&l->mu);
             if (!l->qhead && (l->stop || l->nhandles <= 0)) {
+                /* no new handle can join from here (fl_link_get skips a
+                 * stopped link); the link stays in ctx->links until it
+                 * has let the device go (below) */
                 l->state = FL_LINK_CLOSING;
                 l->stop = true;
-                for (fl_link **pp = &ctx->links; *pp; pp = &(*pp)->next) {
-                    if (*pp == l) {
-                        *pp = l->next;
-                        break;
-                    }
-                }
                 pthread_mutex_unlock(&l->mu);
                 pthread_mutex_unlock(&ctx->lmu);
                 break;
@@ -504,11 +531,31 @@ static void *link_main(void *arg)
             fl_link_ready(l);
         pthread_mutex_lock(&l->mu);
     }
+    /* The session ends and the interface is released (C12) before the
+     * link leaves ctx->links: ferry_ctx_free() waits for that list to be
+     * empty and then frees the USB context, and a new link to the same
+     * device waits for this one to be gone before it claims the interface
+     * (fl_link_ready). */
     fl_link_disconnect(l, true);
-    link_free(l);
     pthread_mutex_lock(&ctx->lmu);
-    pthread_cond_broadcast(&ctx->lcv); /* ctx_free may wait for links to go */
+    for (fl_link **pp = &ctx->links; *pp; pp = &(*pp)->next) {
+        if (*pp == l) {
+            *pp = l->next;
+            break;
+        }
+    }
+    pthread_cond_broadcast(&ctx->lcv);
     pthread_mutex_unlock(&ctx->lmu);
+    /* ctx may be gone from here on. Handles still referenced (by an
+     * operation not yet closed, or a callback not yet delivered when the
+     * context shuts down) keep the link's memory: the last of the thread
+     * and those handles frees it. */
+    pthread_mutex_lock(&l->mu);
+    l->thread_gone = true;
+    bool last = l->nhandles <= 0;
+    pthread_mutex_unlock(&l->mu);
+    if (last)
+        link_free(l);
     return NULL;
 }
 
