@@ -15,7 +15,7 @@ enum {
     EX_FAIL = 1,        /* some of the work failed */
     EX_USAGE_ = 2,      /* wrong arguments */
     EX_NODEVICE = 3,    /* no device, device gone */
-    EX_DEVBUSY = 4,     /* device in use by another program */
+    EX_DEVBUSY = 4,     /* device in use by another program, or it answered Busy */
     EX_NOTFOUND = 5,    /* no such file or folder */
     EX_FULL = 6,        /* storage or local disk full */
     EX_PERM = 7,        /* permission denied, read-only */
@@ -38,6 +38,7 @@ typedef struct cli {
     volatile int signo;   /* first signal received */
     int nsignals;
     bool cancelling;
+    bool cleaning;        /* undoing after an interrupt: do not cancel that */
     int worst;            /* exit code so far */
 } cli;
 
@@ -47,12 +48,26 @@ extern cli g;
 void cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cli_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* A wrong argument: one line saying what, then the command's synopsis,
+ * on stderr. cmd NULL: the global usage. Returns EX_USAGE_. */
+int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* After getopt_long (opterr = 0) returned '?': the same for that option. */
+int cli_bad_option(const char *cmd, char **argv);
+/* Why an operation failed, for "what path: why": the error's text, with
+ * the library's detail (e.g. the device's response) in parentheses. The
+ * string is valid until the next call. */
+const char *cli_why(int err, ferry_op *op);
 /* The exit code for a ferry error, and remembering the worst one. */
 int cli_exit_code(int err);
 void cli_note_error(int err);
 
-/* Opens the device chosen with -d (or the only one). Prints why not. */
+/* Opens the device chosen with -d (or the only one). Prints why not and
+ * returns the exit code. */
 int cli_open_device(void);
+/* The same, once: 0 when the device is already open. Commands call it
+ * after parsing their arguments, so --help and usage errors need no
+ * device. */
+int cli_need_device(void);
 void cli_close(void);
 
 /* Operation states the event loop fills. */
@@ -102,6 +117,10 @@ char *path_dirname(const char *p);
 /* A device name that is safe as a local file name; NULL and *why set if
  * not (empty, ".", "..", '/', control characters, too long). */
 bool local_name_ok(const char *name, const char **why);
+/* Why the device refused a name (err FERRY_EBADNAME or FERRY_ENAMETOOLONG
+ * from the library): "not valid UTF-8", "contains control characters",
+ * "longer than 254 UTF-16 units", ... */
+const char *device_name_why(const char *name, int err);
 /* Prints a name with control and non-UTF-8 bytes escaped (\xNN). */
 void put_escaped(FILE *f, const char *s);
 char *escaped(const char *s);
@@ -115,6 +134,12 @@ void json_str(FILE *f, const char *s);
 void progress_begin_job(uint64_t files, uint64_t bytes);
 void progress_job_add(uint64_t files, uint64_t bytes);
 void progress_file(const char *name, uint64_t done, uint64_t total);
+/* The file line follows the progress the operations report (the event
+ * loop calls progress_report()); with progress_watch(c), only c's, until
+ * progress_file(), progress_file_done() or progress_forget(c). */
+void progress_watch(const cli_op *c);
+void progress_report(const cli_op *c, uint64_t done, uint64_t total);
+void progress_forget(const cli_op *c); /* c ends: stop watching it */
 void progress_file_done(uint64_t bytes);
 void progress_clear(void);
 void progress_end(void);
@@ -136,9 +161,11 @@ int cmd_sync(int argc, char **argv);
 typedef struct cli_cmd {
     const char *name;
     int (*fn)(int argc, char **argv);
+    /* true: main opens the device before calling fn; false: fn opens it
+     * (cli_need_device()) after parsing its arguments, or needs none */
     bool needs_device;
     const char *synopsis;
-    const char *help;
+    const char *help;     /* first line: what it does; then one line per option */
 } cli_cmd;
 
 extern const cli_cmd cli_commands[];

@@ -3,11 +3,18 @@
  * get and put: copies in both directions, recursively.
  *
  * The device is not trusted: every name it gives is checked before it
- * becomes a local file name, folders are made with mkdir and entered only
- * when they are real folders (never through a symlink), and files land
- * through the library's part file and rename, which replaces a symlink
- * rather than writing through it. Names the device cannot store are
- * reported, not changed.
+ * becomes a local file name (names that would leave the target folder,
+ * control characters, names too long, two objects of one name: refused
+ * and reported), folders are made with mkdir and entered only when they
+ * are real folders (never through a symlink), and files land through the
+ * library's part file and rename, which replaces a symlink rather than
+ * writing through it. Names the device cannot store are reported, not
+ * changed.
+ *
+ * An interrupt (SIGINT, SIGTERM) cancels the running transfers through
+ * the library, which removes their part file or part object; transfers
+ * not started are dropped; folders this run made and left empty are
+ * removed again. What was copied is complete, the rest is not there.
  */
 #include "config.h"
 
@@ -17,6 +24,7 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -29,6 +37,7 @@
 
 typedef struct job {
     struct job *next;
+    uint64_t seq;  /* order in the job */
     char *from;    /* shown in messages */
     char *to;
     uint32_t id;   /* get: object */
@@ -38,15 +47,28 @@ typedef struct job {
     int64_t mtime;
 } job;
 
+/* A folder this run made: removed again on an interrupt if still empty. */
+typedef struct made {
+    char *path;            /* get: local path; put: remote path (messages) */
+    uint32_t id;           /* put: the folder's object */
+} made;
+
 typedef struct copy {
+    bool is_get;
     bool rec, preserve, no_clobber, resume;
     job *head, *tail;
-    uint64_t files, bytes;
+    uint64_t files, bytes;       /* jobs queued */
     uint64_t done_files, done_bytes, failed, skipped;
+    uint64_t missed;             /* not copied because of the interrupt */
+    uint64_t missed_seq;
+    char *first_missed;
+    made *made;
+    size_t nmade, capmade;
 } copy;
 
 static void add_job(copy *cp, job *j)
 {
+    j->seq = cp->files;
     if (cp->tail)
         cp->tail->next = j;
     else
@@ -70,6 +92,35 @@ static void failed(copy *cp, int err)
     cli_note_error(err);
 }
 
+static void note_made(copy *cp, const char *path, uint32_t id)
+{
+    if (cp->nmade == cp->capmade) {
+        size_t nc = cp->capmade ? cp->capmade * 2 : 16;
+        made *n = realloc(cp->made, nc * sizeof(*n));
+        if (!n)
+            return;
+        cp->made = n;
+        cp->capmade = nc;
+    }
+    char *p = strdup(path);
+    if (!p)
+        return;
+    cp->made[cp->nmade].path = p;
+    cp->made[cp->nmade].id = id;
+    cp->nmade++;
+}
+
+/* A job that the interrupt kept from completing. */
+static void missed(copy *cp, const job *j)
+{
+    if (!cp->missed || j->seq < cp->missed_seq) {
+        free(cp->first_missed);
+        cp->first_missed = escaped(j->from);
+        cp->missed_seq = j->seq;
+    }
+    cp->missed++;
+}
+
 static int parse_copy_opts(int argc, char **argv, const char *name, copy *cp)
 {
     static const struct option opts[] = {
@@ -86,14 +137,12 @@ static int parse_copy_opts(int argc, char **argv, const char *name, copy *cp)
         case 'n': cp->no_clobber = true; break;
         case 'C': cp->resume = true; break;
         case 'h': cli_cmd_usage(cli_find_cmd(name), stdout); return -1;
-        default: cli_cmd_usage(cli_find_cmd(name), stderr); return EX_USAGE_;
+        default: return cli_bad_option(name, argv);
         }
     }
-    if (argc - optind < 2) {
-        cli_cmd_usage(cli_find_cmd(name), stderr);
-        return EX_USAGE_;
-    }
-    return 0;
+    if (argc - optind < 2)
+        return cli_usage_error(name, argc - optind ? "no destination given" : "no source and destination given");
+    return cli_need_device();
 }
 
 /* ------------------------------------------------------------------ */
@@ -105,24 +154,41 @@ typedef struct running {
     ferry_data_state st;
     ferry_data data;
     int fd;
+    bool reported; /* the error was already said */
 } running;
 
-static void summary(copy *cp, const char *verb, double secs)
+static void summary(copy *cp, double secs)
 {
+    const char *verb = cp->is_get ? "copied" : "sent";
     char sz[32];
     fmt_size(cp->done_bytes, sz, sizeof(sz));
+    /* files found: the jobs, plus what was refused before it became one */
+    uint64_t total = cp->done_files + cp->failed + cp->missed + cp->skipped;
+    if (total < cp->files)
+        total = cp->files;
     if (cli_interrupted()) {
-        cli_info("interrupted: %s %" PRIu64 " of %" PRIu64 " files (%s); the others were not copied and "
-                 "nothing half-copied was left",
-                 verb, cp->done_files, cp->files, sz);
-    } else if (cp->failed) {
-        cli_info("%s %" PRIu64 " of %" PRIu64 " files (%s); %" PRIu64 " failed", verb, cp->done_files, cp->files, sz,
-                 cp->failed);
+        if (g.quiet)
+            return;
+        if (cp->missed && cp->first_missed && cp->missed > 1)
+            cli_info("interrupted: %s %" PRIu64 " of %" PRIu64 " file%s (%s); not %s: %s and %" PRIu64
+                     " more; nothing half-copied was left",
+                     verb, cp->done_files, total, total == 1 ? "" : "s", sz, verb, cp->first_missed, cp->missed - 1);
+        else if (cp->missed && cp->first_missed)
+            cli_info("interrupted: %s %" PRIu64 " of %" PRIu64 " file%s (%s); not %s: %s; nothing half-copied was "
+                     "left",
+                     verb, cp->done_files, total, total == 1 ? "" : "s", sz, verb, cp->first_missed);
+        else
+            cli_info("interrupted: %s %" PRIu64 " of %" PRIu64 " file%s (%s); nothing half-copied was left", verb,
+                     cp->done_files, total, total == 1 ? "" : "s", sz);
+    } else if (cp->failed && total > 1) {
+        if (!g.quiet)
+            cli_info("%s %" PRIu64 " of %" PRIu64 " files (%s); %" PRIu64 " failed", verb, cp->done_files, total, sz,
+                     cp->failed);
     } else if (g.verbose) {
         char rate[32];
         fmt_size(secs > 0 ? (uint64_t)((double)cp->done_bytes / secs) : 0, rate, sizeof(rate));
-        cli_info("%s %" PRIu64 " files (%s) in %.2f s, %s/s%s", verb, cp->done_files, sz, secs, rate,
-                 cp->skipped ? "; some skipped" : "");
+        cli_info("%s %" PRIu64 " file%s (%s) in %.2f s, %s/s%s", verb, cp->done_files, cp->done_files == 1 ? "" : "s",
+                 sz, secs, rate, cp->skipped ? "; some skipped" : "");
     }
 }
 
@@ -135,9 +201,10 @@ static double now_s(void)
 
 typedef int (*start_fn)(copy *cp, running *r);
 
-static void finish(copy *cp, running *r, bool is_get)
+static void finish(copy *cp, running *r)
 {
     job *j = r->j;
+    progress_forget(&r->c);
     if (r->fd >= 0)
         close(r->fd);
     r->fd = -1;
@@ -148,19 +215,25 @@ static void finish(copy *cp, running *r, bool is_get)
         progress_file_done(j->size);
         if (g.verbose) {
             char *f = escaped(j->from), *t = escaped(j->to);
-            cli_info("%s %s -> %s", is_get ? "got" : "put", f ? f : "?", t ? t : "?");
+            cli_info("%s %s -> %s", cp->is_get ? "got" : "put", f ? f : "?", t ? t : "?");
             free(f);
             free(t);
         }
     } else if (rc == FERRY_EEXIST && cp->no_clobber) {
         cp->skipped++;
         progress_file_done(0);
-    } else if (rc != FERRY_ECANCELLED || !cli_interrupted()) {
-        const char *detail = r->c.op ? ferry_op_error_text(r->c.op) : "";
+    } else if (rc == FERRY_ECANCELLED && cli_interrupted()) {
+        missed(cp, j);
+    } else if (r->reported) {
+        failed(cp, rc);
+        progress_file_done(0);
+    } else {
         char *f = escaped(j->from);
+        const char *what = cp->is_get ? "get" : "put";
         if (rc == FERRY_EBADNAME || rc == FERRY_ENAMETOOLONG)
-            detail = "skipped: the device cannot store this name";
-        cli_err("%s %s: %s", is_get ? "get" : "put", f ? f : "?", detail && *detail ? detail : ferry_strerror(rc));
+            cli_err("%s %s: skipped: %s", what, f ? f : "?", device_name_why(j->name ? j->name : j->from, rc));
+        else
+            cli_err("%s %s: %s", what, f ? f : "?", cli_why(rc, r->c.op));
         free(f);
         failed(cp, rc);
         progress_file_done(0);
@@ -170,13 +243,56 @@ static void finish(copy *cp, running *r, bool is_get)
     free(r);
 }
 
-static int run_jobs(copy *cp, start_fn start, bool is_get)
+/* After an interrupt: folders this run made and left empty go again,
+ * deepest first (a folder with anything in it stays). */
+static void remove_made(copy *cp)
+{
+    g.cleaning = true;
+    for (size_t i = cp->nmade; i-- > 0;) {
+        made *m = &cp->made[i];
+        if (cp->is_get) {
+            if (rmdir(m->path) == 0 && g.verbose)
+                cli_info("removed the empty folder %s", m->path);
+            continue;
+        }
+        cli_op c = {0};
+        ferry_op_cbs cbs = cli_cbs(&c);
+        int rc = ferry_delete(g.dev, m->id, 0, &cbs, &c.op);
+        if (rc == 0)
+            rc = cli_wait(&c);
+        cli_op_release(&c);
+        if (rc == 0 && g.verbose)
+            cli_info("removed the empty folder %s", m->path);
+        if (rc < 0 && rc != FERRY_ENOTEMPTY && rc != FERRY_ENOENT) {
+            char *e = escaped(m->path);
+            cli_warn("could not remove the empty folder %s: %s", e ? e : "?", ferry_strerror(rc));
+            free(e);
+            break; /* the device is in trouble: do not insist */
+        }
+    }
+    g.cleaning = false;
+}
+
+static void copy_free(copy *cp)
+{
+    while (cp->head) {
+        job *j = cp->head;
+        cp->head = j->next;
+        job_free(j);
+    }
+    for (size_t i = 0; i < cp->nmade; i++)
+        free(cp->made[i].path);
+    free(cp->made);
+    free(cp->first_missed);
+}
+
+static int run_jobs(copy *cp, start_fn start)
 {
     progress_begin_job(cp->files, cp->bytes);
     double t0 = now_s();
     cli_op *pending = NULL;
     unsigned npending = 0;
-    while ((cp->head || pending) ) {
+    while (cp->head || pending) {
         while (cp->head && npending < PIPELINE && !cli_interrupted()) {
             job *j = cp->head;
             cp->head = j->next;
@@ -196,7 +312,7 @@ static int run_jobs(copy *cp, start_fn start, bool is_get)
             if (rc < 0) {
                 r->c.result = rc;
                 r->c.done = true;
-                finish(cp, r, is_get);
+                finish(cp, r);
                 continue;
             }
             r->c.next = pending;
@@ -208,28 +324,32 @@ static int run_jobs(copy *cp, start_fn start, bool is_get)
             while (cp->head) {
                 job *j = cp->head;
                 cp->head = j->next;
+                missed(cp, j);
                 job_free(j);
             }
             cp->tail = NULL;
         }
         if (!pending)
             break;
-        /* show the oldest running file */
+        /* show the oldest running file: the one on the wire */
         cli_op *show = pending;
         while (show->next)
             show = show->next;
         running *sr = show->user;
         progress_file(sr->j->from, show->bytes, sr->j->size);
+        progress_watch(show);
         cli_op *d = cli_wait_any(&pending);
         if (!d)
             break;
         npending--;
-        finish(cp, d->user, is_get);
+        finish(cp, d->user);
     }
     progress_end();
-    summary(cp, is_get ? "copied" : "sent", now_s() - t0);
+    if (cli_interrupted() && cp->nmade)
+        remove_made(cp);
+    summary(cp, now_s() - t0);
     if (cli_interrupted())
-        return g.signo == 15 ? EX_SIGTERM : EX_SIGINT;
+        return g.signo == SIGTERM ? EX_SIGTERM : EX_SIGINT;
     return g.worst;
 }
 
@@ -238,24 +358,65 @@ static int run_jobs(copy *cp, start_fn start, bool is_get)
 
 /* A local folder to copy into: made if missing; an existing one must be
  * a real folder, not a symlink (we never follow one out of the target). */
-static int local_folder(const char *path)
+static int local_folder(copy *cp, const char *path)
 {
-    if (mkdir(path, 0777) == 0)
+    if (mkdir(path, 0777) == 0) {
+        note_made(cp, path, 0);
         return 0;
-    if (errno != EEXIST) {
-        cli_err("get: cannot make %s: %s", path, strerror(errno));
-        return errno == ENOSPC ? FERRY_ENOSPC : errno == EACCES ? FERRY_EACCESS : FERRY_ELOCAL_IO;
     }
+    int e = errno;
+    char *p = escaped(path);
     struct stat sb;
-    if (lstat(path, &sb) == 0 && S_ISDIR(sb.st_mode))
+    if (e == EEXIST && lstat(path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+        free(p);
         return 0;
-    cli_err("get: %s exists and is not a folder (symlinks are not followed)", path);
-    return FERRY_EEXIST;
+    }
+    int rc;
+    if (e == EEXIST) {
+        bool link = lstat(path, &sb) == 0 && S_ISLNK(sb.st_mode);
+        cli_err("get: %s: %s", p ? p : "?",
+                link ? "is a symlink (not followed out of the target); skipped with its contents"
+                     : "exists and is not a folder; skipped with its contents");
+        rc = FERRY_EEXIST;
+    } else {
+        cli_err("get: cannot make the folder %s: %s", p ? p : "?", strerror(e));
+        rc = e == ENOSPC || e == EDQUOT ? FERRY_ENOSPC
+             : e == EACCES || e == EPERM || e == EROFS ? FERRY_EACCESS
+             : e == ENOENT ? FERRY_ENOENT
+             : FERRY_ELOCAL_IO;
+    }
+    free(p);
+    return rc;
+}
+
+static int cmp_name_ptr(const void *a, const void *b)
+{
+    const ferry_object *x = *(const ferry_object *const *)a, *y = *(const ferry_object *const *)b;
+    return strcmp(x->name, y->name);
+}
+
+/* Marks every object that shares its name with another in the folder. */
+static bool *duplicates(ferry_object *kids, size_t n)
+{
+    bool *dup = calloc(n ? n : 1, sizeof(*dup));
+    ferry_object **v = malloc((n ? n : 1) * sizeof(*v));
+    if (!dup || !v) {
+        free(v);
+        return dup;
+    }
+    for (size_t i = 0; i < n; i++)
+        v[i] = &kids[i];
+    qsort(v, n, sizeof(*v), cmp_name_ptr);
+    for (size_t i = 1; i < n; i++)
+        if (strcmp(v[i - 1]->name, v[i]->name) == 0)
+            dup[v[i - 1] - kids] = dup[v[i] - kids] = true;
+    free(v);
+    return dup;
 }
 
 static int scan_remote(copy *cp, const char *rpath, const ferry_object *dir, const char *lpath)
 {
-    int rc = local_folder(lpath);
+    int rc = local_folder(cp, lpath);
     if (rc < 0) {
         failed(cp, rc);
         return rc;
@@ -264,27 +425,35 @@ static int scan_remote(copy *cp, const char *rpath, const ferry_object *dir, con
     size_t n;
     rc = cli_list(dir->storage, dir->id, &kids, &n);
     if (rc < 0) {
-        cli_err("get %s: %s", rpath, ferry_strerror(rc));
-        failed(cp, rc);
+        if (rc != FERRY_ECANCELLED || !cli_interrupted()) {
+            char *e = escaped(rpath);
+            cli_err("get %s: %s", e ? e : "?", ferry_strerror(rc));
+            free(e);
+            failed(cp, rc);
+        }
         return rc;
     }
+    bool *dup = duplicates(kids, n);
     for (size_t i = 0; i < n && !cli_interrupted(); i++) {
         ferry_object *k = &kids[i];
         char *rp = rpath_join(rpath, k->name);
         const char *why;
-        bool dup = false;
-        for (size_t j = 0; j < i; j++)
-            if (strcmp(kids[j].name, k->name) == 0)
-                dup = true;
-        if (!local_name_ok(k->name, &why) || dup) {
+        if (!local_name_ok(k->name, &why) || (dup && dup[i])) {
             char *e = escaped(rp ? rp : "?");
-            cli_err("get %s: skipped: %s", e ? e : "?", dup ? "another object in this folder has the same name" : why);
+            cli_err("get %s: skipped: %s", e ? e : "?",
+                    dup && dup[i] ? "another object in this folder has the same name" : why);
             free(e);
             failed(cp, FERRY_EBADNAME);
             free(rp);
             continue;
         }
         char *lp = rpath_join(lpath, k->name);
+        if (!rp || !lp) {
+            free(rp);
+            free(lp);
+            failed(cp, FERRY_ENOMEM);
+            continue;
+        }
         if (k->is_folder) {
             scan_remote(cp, rp, k, lp);
             free(lp);
@@ -311,6 +480,7 @@ static int scan_remote(copy *cp, const char *rpath, const ferry_object *dir, con
             add_job(cp, j);
         }
     }
+    free(dup);
     cli_objects_free(kids, n);
     return 0;
 }
@@ -325,7 +495,7 @@ static int start_get(copy *cp, running *r)
 
 int cmd_get(int argc, char **argv)
 {
-    copy cp = {0};
+    copy cp = {.is_get = true};
     int rc = parse_copy_opts(argc, argv, "get", &cp);
     if (rc)
         return rc < 0 ? 0 : rc;
@@ -335,16 +505,18 @@ int cmd_get(int argc, char **argv)
     bool into = stat(local, &sb) == 0 && S_ISDIR(sb.st_mode);
     size_t ll = strlen(local);
     if (!into && (nsrc > 1 || local[ll - 1] == '/')) {
-        cli_err("get: %s is not a folder", local);
-        return EX_USAGE_;
+        cli_err("get: %s: %s", local, stat(local, &sb) == 0 ? "not a folder" : "no such folder");
+        return stat(local, &sb) == 0 ? EX_USAGE_ : EX_NOTFOUND;
     }
     for (int i = optind; i < argc - 1 && !cli_interrupted(); i++) {
         char *rpath = remote_abs(argv[i]);
         ferry_object o;
         rc = cli_resolve(rpath, &o);
         if (rc < 0) {
-            cli_err("get %s: %s", argv[i], ferry_strerror(rc));
-            failed(&cp, rc);
+            if (rc != FERRY_ECANCELLED || !cli_interrupted()) {
+                cli_err("get %s: %s", argv[i], ferry_strerror(rc));
+                failed(&cp, rc);
+            }
             free(rpath);
             continue;
         }
@@ -383,6 +555,7 @@ int cmd_get(int argc, char **argv)
                 free(target);
                 free(rpath);
                 free(o.name);
+                copy_free(&cp);
                 return EX_FAIL;
             }
             j->from = rpath;
@@ -393,7 +566,9 @@ int cmd_get(int argc, char **argv)
         }
         free(o.name);
     }
-    return run_jobs(&cp, start_get, true);
+    rc = run_jobs(&cp, start_get);
+    copy_free(&cp);
+    return rc;
 }
 
 /* ------------------------------------------------------------------ */
@@ -407,7 +582,9 @@ static int remote_folder(copy *cp, uint32_t storage, uint32_t parent, const char
     int rc = cli_resolve(rpath, &o);
     if (rc == 0) {
         if (!o.is_folder) {
-            cli_err("put: %s exists on the device and is not a folder", rpath);
+            char *e = escaped(rpath);
+            cli_err("put %s: a file of that name exists on the device", e ? e : "?");
+            free(e);
             free(o.name);
             failed(cp, FERRY_EEXIST);
             return FERRY_EEXIST;
@@ -415,6 +592,8 @@ static int remote_folder(copy *cp, uint32_t storage, uint32_t parent, const char
         *out = o;
         return 0;
     }
+    if (rc == FERRY_ECANCELLED && cli_interrupted())
+        return rc;
     cli_op c = {0};
     ferry_op_cbs cbs = cli_cbs(&c);
     rc = ferry_mkdir(g.dev, storage, parent, name, &cbs, &c.op);
@@ -423,12 +602,15 @@ static int remote_folder(copy *cp, uint32_t storage, uint32_t parent, const char
     if (rc == 0 && c.have_first) {
         *out = c.first.u.object;
         c.have_first = false;
+        note_made(cp, rpath, out->id);
+    } else if (rc == FERRY_ECANCELLED && cli_interrupted()) {
+        /* nothing to say */
     } else {
         char *e = escaped(rpath);
         if (rc == FERRY_EBADNAME || rc == FERRY_ENAMETOOLONG)
-            cli_err("put %s: skipped: the device cannot store this name (%s)", e ? e : "?", ferry_strerror(rc));
+            cli_err("put %s: skipped with its contents: %s", e ? e : "?", device_name_why(name, rc));
         else
-            cli_err("put %s: %s", e ? e : "?", ferry_strerror(rc ? rc : FERRY_EPROTO));
+            cli_err("put %s: %s", e ? e : "?", cli_why(rc ? rc : FERRY_EPROTO, c.op));
         free(e);
         failed(cp, rc ? rc : FERRY_EPROTO);
         rc = rc ? rc : FERRY_EPROTO;
@@ -465,12 +647,19 @@ static void add_put_job(copy *cp, const char *lpath, const struct stat *sb, uint
     add_job(cp, j);
 }
 
+static void local_error(copy *cp, const char *path, int e)
+{
+    char *p = escaped(path);
+    cli_err("put %s: %s", p ? p : "?", strerror(e));
+    free(p);
+    failed(cp, e == ENOENT ? FERRY_ENOENT : e == EACCES || e == EPERM ? FERRY_EACCESS : FERRY_ELOCAL_IO);
+}
+
 static void scan_local(copy *cp, const char *lpath, const ferry_object *rdir, const char *rpath)
 {
     DIR *d = opendir(lpath);
     if (!d) {
-        cli_err("put %s: %s", lpath, strerror(errno));
-        failed(cp, errno == EACCES ? FERRY_EACCESS : FERRY_ELOCAL_IO);
+        local_error(cp, lpath, errno);
         return;
     }
     char **names = NULL;
@@ -491,19 +680,23 @@ static void scan_local(copy *cp, const char *lpath, const ferry_object *rdir, co
             n++;
     }
     closedir(d);
-    qsort(names, n, sizeof(*names), cmp_str);
+    if (n)
+        qsort(names, n, sizeof(*names), cmp_str);
     size_t i = 0;
     for (; i < n && !cli_interrupted(); i++) {
         char *lp = rpath_join(lpath, names[i]);
         char *rp = rpath_join(rpath, names[i]);
         struct stat sb;
-        if (!lp || !rp || stat(lp, &sb) < 0) {
-            cli_err("put %s: %s", lp ? lp : "?", strerror(errno));
-            failed(cp, FERRY_ELOCAL_IO);
+        if (!lp || !rp) {
+            failed(cp, FERRY_ENOMEM);
+        } else if (stat(lp, &sb) < 0) {
+            local_error(cp, lp, errno);
         } else if (S_ISDIR(sb.st_mode)) {
             struct stat lsb;
             if (lstat(lp, &lsb) == 0 && S_ISLNK(lsb.st_mode)) {
-                cli_warn("put %s: skipped: a symlink to a folder (not followed)", lp);
+                char *p = escaped(lp);
+                cli_warn("put %s: skipped: a symlink to a folder (not followed)", p ? p : "?");
+                free(p);
                 cp->skipped++;
             } else {
                 ferry_object sub;
@@ -515,7 +708,9 @@ static void scan_local(copy *cp, const char *lpath, const ferry_object *rdir, co
         } else if (S_ISREG(sb.st_mode)) {
             add_put_job(cp, lp, &sb, rdir->storage, rdir->id, names[i], rp);
         } else {
-            cli_warn("put %s: skipped: not a regular file", lp);
+            char *p = escaped(lp);
+            cli_warn("put %s: skipped: not a regular file", p ? p : "?");
+            free(p);
             cp->skipped++;
         }
         free(lp);
@@ -523,7 +718,7 @@ static void scan_local(copy *cp, const char *lpath, const ferry_object *rdir, co
         free(names[i]);
     }
     for (; i < n; i++)
-        free(names[i]); /* not reached: interrupted */
+        free(names[i]); /* interrupted */
     free(names);
 }
 
@@ -532,8 +727,12 @@ static int start_put(copy *cp, running *r)
     job *j = r->j;
     r->fd = open(j->from, O_RDONLY | O_CLOEXEC);
     if (r->fd < 0) {
-        cli_err("put %s: %s", j->from, strerror(errno));
-        return errno == EACCES ? FERRY_EACCESS : FERRY_ELOCAL_IO;
+        int e = errno;
+        char *p = escaped(j->from);
+        cli_err("put %s: %s", p ? p : "?", strerror(e));
+        free(p);
+        r->reported = true;
+        return e == EACCES || e == EPERM ? FERRY_EACCESS : e == ENOENT ? FERRY_ENOENT : FERRY_ELOCAL_IO;
     }
     r->data = ferry_data_fd(&r->st, r->fd);
     unsigned flags = (cp->no_clobber ? 0 : FERRY_PUT_REPLACE) | (cp->resume ? FERRY_PUT_RESUME : 0);
@@ -543,11 +742,13 @@ static int start_put(copy *cp, running *r)
 
 int cmd_put(int argc, char **argv)
 {
-    copy cp = {0};
+    copy cp = {.is_get = false};
     int rc = parse_copy_opts(argc, argv, "put", &cp);
     if (rc)
         return rc < 0 ? 0 : rc;
     char *remote = remote_abs(argv[argc - 1]);
+    if (!remote)
+        return EX_FAIL;
     int nsrc = argc - 1 - optind;
     ferry_object dst, parent = {0};
     bool into;
@@ -558,16 +759,16 @@ int cmd_put(int argc, char **argv)
         if (rc == 0)
             free(dst.name);
         if (nsrc > 1) {
-            cli_err("put: %s is not a folder on the device", remote);
+            cli_err("put: %s: %s on the device", remote, rc == 0 ? "not a folder" : "no such folder");
             free(remote);
             return rc == 0 ? EX_USAGE_ : EX_NOTFOUND;
         }
         into = false;
         char *dir = path_dirname(remote);
-        rc = cli_resolve(dir, &parent);
+        rc = dir ? cli_resolve(dir, &parent) : FERRY_ENOMEM;
         free(dir);
         if (rc < 0 || !parent.is_folder) {
-            cli_err("put: no folder for %s on the device", remote);
+            cli_err("put: %s: %s", remote, rc == FERRY_ENOENT || rc == 0 ? "no such folder on the device" : ferry_strerror(rc));
             free(remote);
             if (rc == 0)
                 free(parent.name);
@@ -584,12 +785,15 @@ int cmd_put(int argc, char **argv)
         const char *lp = argv[i];
         struct stat sb;
         if (stat(lp, &sb) < 0) {
-            cli_err("put %s: %s", lp, strerror(errno));
-            failed(&cp, errno == ENOENT ? FERRY_ENOENT : FERRY_ELOCAL_IO);
+            local_error(&cp, lp, errno);
             continue;
         }
         const char *name = into ? path_base(lp) : path_base(remote);
         char *rp = into ? rpath_join(remote, name) : strdup(remote);
+        if (!rp) {
+            failed(&cp, FERRY_ENOMEM);
+            continue;
+        }
         if (S_ISDIR(sb.st_mode)) {
             if (!cp.rec) {
                 cli_err("put %s: is a folder (use -r)", lp);
@@ -611,5 +815,7 @@ int cmd_put(int argc, char **argv)
     }
     free(dst.name);
     free(remote);
-    return run_jobs(&cp, start_put, false);
+    rc = run_jobs(&cp, start_put);
+    copy_free(&cp);
+    return rc;
 }

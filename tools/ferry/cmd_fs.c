@@ -14,12 +14,15 @@ static int simple_opts(int argc, char **argv, const char *name, const char *shor
                                          {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
     int o;
     while ((o = getopt_long(argc, argv, shortopts, opts, NULL)) != -1) {
-        if (o == flagc || (flagc == 'r' && o == 'R')) {
-            *flag = true;
-        } else {
-            cli_cmd_usage(cli_find_cmd(name), o == 'h' ? stdout : stderr);
-            return o == 'h' ? -1 : EX_USAGE_;
+        if (o == 'h') {
+            cli_cmd_usage(cli_find_cmd(name), stdout);
+            return -1;
         }
+        if (o == '?')
+            return cli_bad_option(name, argv);
+        if (o != flagc && !(flagc == 'r' && o == 'R'))
+            return cli_usage_error(name, "unknown option %s", argv[optind - 1]);
+        *flag = true;
     }
     return 0;
 }
@@ -44,10 +47,10 @@ int cmd_rm(int argc, char **argv)
     int rc = simple_opts(argc, argv, "rm", "rRh", 'r', &rec);
     if (rc)
         return rc < 0 ? 0 : rc;
-    if (optind >= argc) {
-        cli_cmd_usage(cli_find_cmd("rm"), stderr);
-        return EX_USAGE_;
-    }
+    if (optind >= argc)
+        return cli_usage_error("rm", "no path given");
+    if ((rc = cli_need_device()))
+        return rc;
     for (int i = optind; i < argc && !cli_interrupted(); i++) {
         char *path = remote_abs(argv[i]);
         ferry_object obj;
@@ -145,10 +148,10 @@ int cmd_mkdir(int argc, char **argv)
     int rc = simple_opts(argc, argv, "mkdir", "ph", 'p', &parents);
     if (rc)
         return rc < 0 ? 0 : rc;
-    if (optind >= argc) {
-        cli_cmd_usage(cli_find_cmd("mkdir"), stderr);
-        return EX_USAGE_;
-    }
+    if (optind >= argc)
+        return cli_usage_error("mkdir", "no path given");
+    if ((rc = cli_need_device()))
+        return rc;
     for (int i = optind; i < argc && !cli_interrupted(); i++) {
         char *path = remote_abs(argv[i]);
         ferry_object f;
@@ -168,10 +171,10 @@ int cmd_mv(int argc, char **argv)
     int rc = simple_opts(argc, argv, "mv", "h", 0, &dummy);
     if (rc)
         return rc < 0 ? 0 : rc;
-    if (argc - optind != 2) {
-        cli_cmd_usage(cli_find_cmd("mv"), stderr);
-        return EX_USAGE_;
-    }
+    if (argc - optind != 2)
+        return cli_usage_error("mv", argc - optind < 2 ? "needs a source and a destination" : "takes two paths");
+    if ((rc = cli_need_device()))
+        return rc;
     char *src = remote_abs(argv[optind]), *dst = remote_abs(argv[optind + 1]);
     ferry_object so, dobj, parent = {0};
     rc = cli_resolve(src, &so);

@@ -9,7 +9,7 @@
 
 #include "cli.h"
 
-static int json_only_opts(int argc, char **argv, const char *name)
+static int json_only_opts(int argc, char **argv, const char *name, bool device)
 {
     static const struct option opts[] = {{"json", no_argument, NULL, 'J'}, {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
@@ -17,16 +17,16 @@ static int json_only_opts(int argc, char **argv, const char *name)
     while ((o = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         if (o == 'J') {
             g.json = true;
+        } else if (o == 'h') {
+            cli_cmd_usage(cli_find_cmd(name), stdout);
+            return -1;
         } else {
-            cli_cmd_usage(cli_find_cmd(name), o == 'h' ? stdout : stderr);
-            return o == 'h' ? -1 : EX_USAGE_;
+            return cli_bad_option(name, argv);
         }
     }
-    if (optind < argc) {
-        cli_err("%s takes no arguments", name);
-        return EX_USAGE_;
-    }
-    return 0;
+    if (optind < argc)
+        return cli_usage_error(name, "takes no arguments");
+    return device ? cli_need_device() : 0;
 }
 
 static void json_kv_str(const char *k, const char *v, bool comma)
@@ -43,7 +43,7 @@ static void json_kv_str(const char *k, const char *v, bool comma)
 
 int cmd_devices(int argc, char **argv)
 {
-    int rc = json_only_opts(argc, argv, "devices");
+    int rc = json_only_opts(argc, argv, "devices", false);
     if (rc)
         return rc < 0 ? 0 : rc;
     ferry_device_desc *list;
@@ -83,7 +83,7 @@ int cmd_devices(int argc, char **argv)
 
 int cmd_info(int argc, char **argv)
 {
-    int rc = json_only_opts(argc, argv, "info");
+    int rc = json_only_opts(argc, argv, "info", true);
     if (rc)
         return rc < 0 ? 0 : rc;
     cli_op c = {0};
@@ -132,7 +132,7 @@ int cmd_info(int argc, char **argv)
 
 int cmd_df(int argc, char **argv)
 {
-    int rc = json_only_opts(argc, argv, "df");
+    int rc = json_only_opts(argc, argv, "df", true);
     if (rc)
         return rc < 0 ? 0 : rc;
     ferry_storage *st;

@@ -42,18 +42,32 @@ static void print_obj(const ferry_object *o, const char *path, bool lng, bool *f
     fputs(o->is_folder && !lng ? "/\n" : "\n", stdout);
 }
 
-static int list_storages(bool lng, bool *first)
+static int ls_folder(const char *path, const ferry_object *dir, bool lng, bool rec, bool *first, bool header);
+
+/* "/" with several storages: the storages, as folders ("-R": and inside) */
+static int list_storages(bool lng, bool rec, bool *first)
 {
     ferry_storage *st;
     size_t n;
     int rc = cli_storages(&st, &n);
-    if (rc < 0)
+    if (rc < 0) {
+        cli_err("ls /: %s", ferry_strerror(rc));
+        cli_note_error(rc);
         return rc;
+    }
     for (size_t i = 0; i < n; i++) {
         ferry_object o = {.id = FERRY_ROOT, .storage = st[i].id, .name = st[i].description, .mtime = -1,
                           .is_folder = true, .format = 0x3001};
         char *p = rpath_join("/", st[i].description);
         print_obj(&o, p, lng, first);
+        free(p);
+    }
+    for (size_t i = 0; rec && i < n && !cli_interrupted(); i++) {
+        ferry_object o = {.id = FERRY_ROOT, .storage = st[i].id, .name = st[i].description, .is_folder = true};
+        char *p = rpath_join("/", st[i].description);
+        if (!g.json)
+            putchar('\n');
+        ls_folder(p, &o, lng, rec, first, true);
         free(p);
     }
     cli_storages_free(st, n);
@@ -116,9 +130,12 @@ int cmd_ls(int argc, char **argv)
         case 'R': rec = true; break;
         case 'J': g.json = true; break;
         case 'h': cli_cmd_usage(cli_find_cmd("ls"), stdout); return 0;
-        default: cli_cmd_usage(cli_find_cmd("ls"), stderr); return EX_USAGE_;
+        default: return cli_bad_option("ls", argv);
         }
     }
+    int rc0 = cli_need_device();
+    if (rc0)
+        return rc0;
     bool first = true;
     if (g.json)
         printf("[");
@@ -130,7 +147,7 @@ int cmd_ls(int argc, char **argv)
         if (!path)
             return EX_FAIL;
         if (strspn(path, "/") == strlen(path) && nstorages() > 1) {
-            list_storages(lng, &first);
+            list_storages(lng, rec, &first);
             free(path);
             continue;
         }
@@ -191,14 +208,48 @@ int cmd_tree(int argc, char **argv)
     static const struct option opts[] = {{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
     int o;
     while ((o = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        cli_cmd_usage(cli_find_cmd("tree"), o == 'h' ? stdout : stderr);
-        return o == 'h' ? 0 : EX_USAGE_;
+        if (o != 'h')
+            return cli_bad_option("tree", argv);
+        cli_cmd_usage(cli_find_cmd("tree"), stdout);
+        return 0;
     }
-    if (argc - optind > 1) {
-        cli_cmd_usage(cli_find_cmd("tree"), stderr);
-        return EX_USAGE_;
-    }
+    if (argc - optind > 1)
+        return cli_usage_error("tree", "takes one path");
+    int rc0 = cli_need_device();
+    if (rc0)
+        return rc0;
     char *path = remote_abs(optind < argc ? argv[optind] : "/");
+    if (!path)
+        return EX_FAIL;
+    uint64_t nd = 0, nf = 0;
+    if (strspn(path, "/") == strlen(path) && nstorages() > 1) {
+        /* the storages are the top folders */
+        ferry_storage *st;
+        size_t n;
+        int rc = cli_storages(&st, &n);
+        if (rc < 0) {
+            cli_err("tree /: %s", ferry_strerror(rc));
+            free(path);
+            return cli_exit_code(rc);
+        }
+        printf("/\n");
+        for (size_t i = 0; i < n && !cli_interrupted(); i++) {
+            bool last = i + 1 == n;
+            ferry_object top = {.id = FERRY_ROOT, .storage = st[i].id, .name = st[i].description, .is_folder = true};
+            printf("%s", last ? "\u2514\u2500\u2500 " : "\u251c\u2500\u2500 ");
+            put_escaped(stdout, st[i].description);
+            putchar('\n');
+            nd++;
+            char *p = rpath_join("/", st[i].description);
+            if (p)
+                tree_rec(p, &top, last ? "    " : "\u2502   ", &nd, &nf);
+            free(p);
+        }
+        cli_storages_free(st, n);
+        printf("\n%" PRIu64 " folders, %" PRIu64 " files\n", nd, nf);
+        free(path);
+        return g.worst;
+    }
     ferry_object obj;
     int rc = cli_resolve(path, &obj);
     if (rc < 0) {
@@ -208,7 +259,6 @@ int cmd_tree(int argc, char **argv)
     }
     put_escaped(stdout, path);
     putchar('\n');
-    uint64_t nd = 0, nf = 0;
     if (obj.is_folder)
         tree_rec(path, &obj, "", &nd, &nf);
     printf("\n%" PRIu64 " folders, %" PRIu64 " files\n", nd, nf);
@@ -227,13 +277,16 @@ int cmd_stat(int argc, char **argv)
             g.json = true;
             continue;
         }
-        cli_cmd_usage(cli_find_cmd("stat"), o == 'h' ? stdout : stderr);
-        return o == 'h' ? 0 : EX_USAGE_;
+        if (o != 'h')
+            return cli_bad_option("stat", argv);
+        cli_cmd_usage(cli_find_cmd("stat"), stdout);
+        return 0;
     }
-    if (optind >= argc) {
-        cli_cmd_usage(cli_find_cmd("stat"), stderr);
-        return EX_USAGE_;
-    }
+    if (optind >= argc)
+        return cli_usage_error("stat", "no path given");
+    int rc0 = cli_need_device();
+    if (rc0)
+        return rc0;
     bool first = true;
     if (g.json)
         printf("[");

@@ -36,6 +36,7 @@ static void on_progress(ferry_op *op, uint64_t done, uint64_t total, void *user)
     cli_op *c = user;
     c->bytes = done;
     c->total = total;
+    progress_report(c, done, total);
 }
 
 static void on_done(ferry_op *op, int result, void *user)
@@ -92,6 +93,8 @@ static void handle_signals(cli_op *extra)
         progress_clear();
         cli_info("still cleaning up; this is bounded and leaves nothing half-copied");
     }
+    if (g.cleaning)
+        return; /* short, bounded steps that put things right: let them end */
     cli_cancel_all(g_active);
     if (extra && extra->op && !extra->done)
         ferry_op_cancel(extra->op, FERRY_CANCEL_USER);
@@ -114,7 +117,7 @@ static void loop_once(cli_op *extra)
 
 int cli_wait(cli_op *c)
 {
-    if (g.signo && c && c->op && !c->done)
+    if (g.signo && !g.cleaning && c && c->op && !c->done)
         ferry_op_cancel(c->op, FERRY_CANCEL_USER);
     while (c && !c->done)
         loop_once(c);

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <locale.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -19,23 +20,59 @@
 
 cli g;
 
+/* Commands that parse their arguments first open the device themselves with
+ * cli_need_device(), so that --help and wrong arguments need no device. */
 const cli_cmd cli_commands[] = {
-    {"devices", cmd_devices, false, "devices [--json]", "List the MTP/PTP devices that are connected."},
-    {"info", cmd_info, true, "info [--json]", "Show the device's identity, battery and abilities."},
-    {"df", cmd_df, true, "df [--json]", "Show the storages with their capacity and free space."},
-    {"ls", cmd_ls, true, "ls [-l] [-R] [--json] [PATH...]",
-     "List folders (default: the top). -l: type, size and time; -R: recursively; --json: a JSON array."},
-    {"tree", cmd_tree, true, "tree [PATH]", "Show a folder's tree."},
-    {"stat", cmd_stat, true, "stat [--json] PATH...", "Show what the device knows of objects."},
-    {"get", cmd_get, true, "get [-r] [-p] [-n] [--continue] REMOTE... LOCAL",
-     "Copy from the device. -r: folders with their contents; -p: keep modification times; -n: do not replace "
-     "existing local files; --continue: resume interrupted downloads."},
-    {"put", cmd_put, true, "put [-r] [-p] [-n] [--continue] LOCAL... REMOTE",
-     "Copy to the device. -r: folders with their contents; -p: keep modification times; -n: do not replace "
-     "existing objects; --continue: resume interrupted uploads where the device allows it."},
-    {"rm", cmd_rm, true, "rm [-r] PATH...", "Delete objects; -r for folders with their contents."},
-    {"mkdir", cmd_mkdir, true, "mkdir [-p] PATH...", "Make folders; -p: make missing parents, no error if it exists."},
-    {"mv", cmd_mv, true, "mv SOURCE DEST", "Rename or move an object on the device."},
+    {"devices", cmd_devices, false, "devices [--json]",
+     "List the connected MTP/PTP devices.\n"
+     "One line each: bus:address, USB ids, serial number, name.\n"
+     "      --json          a JSON array"},
+    {"info", cmd_info, false, "info [--json]",
+     "Show the device's identity, battery, abilities.\n"
+     "      --json          a JSON object"},
+    {"df", cmd_df, false, "df [--json]",
+     "Show the storages, their size and free space.\n"
+     "      --json          a JSON array"},
+    {"ls", cmd_ls, false, "ls [-l] [-R] [--json] [PATH...]",
+     "List folders.\n"
+     "Without PATH: the top of the storage (with several storages: the storages).\n"
+     "  -l, --long          type, size and modification time\n"
+     "  -R, --recursive     the folders inside too\n"
+     "      --json          a JSON array of objects with their full paths"},
+    {"tree", cmd_tree, false, "tree [PATH]",
+     "Show a folder's tree (default: the top)."},
+    {"stat", cmd_stat, false, "stat [--json] PATH...",
+     "Show what the device knows of objects.\n"
+     "Type, size, modification time, object id, storage, parent and format.\n"
+     "      --json          a JSON array"},
+    {"get", cmd_get, false, "get [-r] [-p] [-n] [--continue] REMOTE... LOCAL",
+     "Copy from the device.\n"
+     "LOCAL is a folder to copy into (it must exist when there are several sources) or,\n"
+     "for one file, the new file's path. A file is written as .NAME.ferry-part next to\n"
+     "its target and renamed only when complete; names the device gives that are not\n"
+     "safe as local names are refused and reported.\n"
+     "  -r, --recursive     folders with their contents\n"
+     "  -p, --preserve      keep modification times\n"
+     "  -n, --no-clobber    do not replace existing local files\n"
+     "      --continue      resume interrupted downloads (the part file is kept on failure)"},
+    {"put", cmd_put, false, "put [-r] [-p] [-n] [--continue] LOCAL... REMOTE",
+     "Copy to the device.\n"
+     "REMOTE is a folder to copy into (it must exist when there are several sources) or,\n"
+     "for one file, the new object's path. An object is sent as .ferry-part-XXXXXXXX-NAME\n"
+     "and renamed only when complete; names the device cannot store are reported.\n"
+     "  -r, --recursive     folders with their contents\n"
+     "  -p, --preserve      keep modification times\n"
+     "  -n, --no-clobber    do not replace existing objects\n"
+     "      --continue      resume interrupted uploads where the device allows it"},
+    {"rm", cmd_rm, false, "rm [-r] PATH...",
+     "Delete objects.\n"
+     "  -r, --recursive     folders with their contents"},
+    {"mkdir", cmd_mkdir, false, "mkdir [-p] PATH...",
+     "Make folders.\n"
+     "  -p, --parents       make missing parents; no error if the folder exists"},
+    {"mv", cmd_mv, false, "mv SOURCE DEST",
+     "Rename or move an object on the device.\n"
+     "DEST is an existing folder to move into, or a new path (its folder must exist)."},
 #ifdef ENABLE_SYNC
     {"sync", cmd_sync, false, "sync [--pull REMOTE LOCAL | --push LOCAL REMOTE | --both REMOTE LOCAL] [-n]",
      "Synchronise folder pairs: those configured for the device, or one given here (see ferry(1), docs/SYNC.md)."},
@@ -56,6 +93,38 @@ void cli_cmd_usage(const cli_cmd *c, FILE *out)
     fprintf(out, "Usage: %s [GLOBAL OPTIONS] %s\n%s\n", g.prog, c->synopsis, c->help);
 }
 
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+    const cli_cmd *c = cmd ? cli_find_cmd(cmd) : NULL;
+    progress_clear();
+    fprintf(stderr, "%s: ", g.prog);
+    if (c)
+        fprintf(stderr, "%s: ", c->name);
+    va_list ap;
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    if (c)
+        fprintf(stderr, "Usage: %s [GLOBAL OPTIONS] %s\n(see `%s help %s`)\n", g.prog, c->synopsis, g.prog, c->name);
+    else
+        fprintf(stderr, "Usage: %s [GLOBAL OPTIONS] COMMAND [ARGS...]\n(see `%s --help`)\n", g.prog, g.prog);
+    return EX_USAGE_;
+}
+
+int cli_bad_option(const char *cmd, char **argv)
+{
+    /* getopt_long with opterr = 0 returned '?': optopt is the unknown
+     * option character; 0 for an unknown long option, the option's value
+     * for "--long=ARG" given to one that takes none (argv[optind - 1]) */
+    const char *prev = optind > 0 ? argv[optind - 1] : "";
+    if (!optopt)
+        return cli_usage_error(cmd, "unknown option %s", prev);
+    if (strncmp(prev, "--", 2) == 0 && strchr(prev, '='))
+        return cli_usage_error(cmd, "option %.*s takes no argument", (int)(strchr(prev, '=') - prev), prev);
+    return cli_usage_error(cmd, "unknown option -%c", optopt);
+}
+
 static void usage(FILE *out)
 {
     fprintf(out,
@@ -67,10 +136,14 @@ static void usage(FILE *out)
             "\n"
             "Commands:\n",
             g.prog);
-    for (const cli_cmd *c = cli_commands; c->name; c++)
-        fprintf(out, "  %-50s\n", c->synopsis);
+    for (const cli_cmd *c = cli_commands; c->name; c++) {
+        const char *nl = strchr(c->help, '\n');
+        fprintf(out, "  %-8s %.*s\n", c->name, nl ? (int)(nl - c->help) : (int)strlen(c->help), c->help);
+    }
+    fprintf(out, "`%s help COMMAND` or `%s COMMAND --help` shows a command's arguments and options.\n", g.prog,
+            g.prog);
     fprintf(out, "\n"
-                 "Global options:\n"
+                 "Global options (before the command):\n"
                  "  -d, --device DEVICE   serial number, product name or BUS:ADDRESS (also FERRY_DEVICE);\n"
                  "                        not needed with one device\n"
                  "  -q, --quiet           errors only, no progress\n"
@@ -81,9 +154,9 @@ static void usage(FILE *out)
                  "  -V, --version         the version\n"
                  "\n"
                  "Exit status: 0 ok, 1 some of the work failed, 2 wrong arguments, 3 no device or\n"
-                 "device gone, 4 device in use by another program, 5 no such file or folder,\n"
-                 "6 storage or disk full, 7 permission denied, 8 the device failed, 130/143 interrupted\n"
-                 "by SIGINT/SIGTERM (nothing half-copied is left). See ferry(1).\n",
+                 "device gone, 4 device busy (in use by another program), 5 no such file or folder,\n"
+                 "6 storage or disk full, 7 permission denied or read-only, 8 the device failed,\n"
+                 "130/143 interrupted by SIGINT/SIGTERM (nothing half-copied is left). See ferry(1).\n",
             g.prog);
 }
 
@@ -130,7 +203,8 @@ int cli_exit_code(int err)
     switch (err) {
     case 0: return EX_OK_;
     case FERRY_ENODEV: return EX_NODEVICE;
-    case FERRY_EDEVICE_BUSY: return EX_DEVBUSY;
+    case FERRY_EDEVICE_BUSY:
+    case FERRY_EBUSY: return EX_DEVBUSY;
     case FERRY_ENOENT:
     case FERRY_ENOTDIR: return EX_NOTFOUND;
     case FERRY_ESTORAGE_FULL:
@@ -145,6 +219,18 @@ int cli_exit_code(int err)
     case FERRY_ECANCELLED: return g.signo == SIGTERM ? EX_SIGTERM : EX_SIGINT;
     default: return EX_FAIL;
     }
+}
+
+const char *cli_why(int err, ferry_op *op)
+{
+    static char buf[512];
+    const char *text = ferry_strerror(err);
+    const char *detail = op ? ferry_op_error_text(op) : NULL;
+    if (!detail || !*detail || strstr(detail, text))
+        snprintf(buf, sizeof(buf), "%s", text);
+    else
+        snprintf(buf, sizeof(buf), "%s (%s)", text, detail);
+    return buf;
 }
 
 void cli_note_error(int err)
@@ -182,6 +268,15 @@ static char *dev_label(const ferry_device_desc *d)
     return s;
 }
 
+/* What ferry_device_find() matches a spec against. */
+static bool device_matches(const ferry_device_desc *d, const char *spec)
+{
+    char ba[32];
+    snprintf(ba, sizeof(ba), "%u:%u", d->bus, d->address);
+    return (d->serial && strcmp(d->serial, spec) == 0) || (d->product && strcmp(d->product, spec) == 0) ||
+           strcmp(ba, spec) == 0 || strcmp(d->port_path, spec) == 0;
+}
+
 int cli_open_device(void)
 {
     ferry_device_desc *d = NULL;
@@ -194,15 +289,30 @@ int cli_open_device(void)
         return EX_NODEVICE;
     }
     if (rc == FERRY_EBUSY) {
-        cli_err("several devices are connected; choose one with -d SERIAL, -d NAME or -d BUS:ADDRESS:");
-        ferry_device_desc *list;
+        /* one line: the candidates, then how to choose */
+        char *list = NULL;
+        size_t len = 0;
+        FILE *m = open_memstream(&list, &len);
+        ferry_device_desc *v;
         size_t n;
-        if (ferry_devices(g.ctx, &list, &n) == 0) {
-            for (size_t i = 0; i < n; i++)
-                fprintf(stderr, "  %u:%u  %s  %s\n", list[i].bus, list[i].address,
-                        list[i].serial ? list[i].serial : "-", list[i].product ? list[i].product : "-");
-            ferry_devices_free(list, n);
+        if (m && ferry_devices(g.ctx, &v, &n) == 0) {
+            for (size_t i = 0, k = 0; i < n; i++) {
+                if (g.device_spec && *g.device_spec && !device_matches(&v[i], g.device_spec))
+                    continue;
+                fprintf(m, "%s%s at %u:%u", k++ ? ", " : "", v[i].serial ? v[i].serial : "(no serial)", v[i].bus,
+                        v[i].address);
+            }
+            ferry_devices_free(v, n);
         }
+        if (m)
+            fclose(m);
+        if (g.device_spec && *g.device_spec)
+            cli_err("several devices match \"%s\" (%s): choose one with -d SERIAL or -d BUS:ADDRESS", g.device_spec,
+                    list ? list : "");
+        else
+            cli_err("several devices are connected (%s): choose one with -d SERIAL, -d NAME or -d BUS:ADDRESS",
+                    list ? list : "");
+        free(list);
         return EX_USAGE_;
     }
     if (rc < 0) {
@@ -236,6 +346,18 @@ int cli_open_device(void)
         return cli_exit_code(rc);
     }
     return 0;
+}
+
+int cli_need_device(void)
+{
+    if (g.dev)
+        return 0;
+    int rc = cli_open_device();
+    if (rc && g.dev) {
+        ferry_dev_close(g.dev);
+        g.dev = NULL;
+    }
+    return rc;
 }
 
 void cli_close(void)
@@ -383,8 +505,9 @@ int main(int argc, char **argv)
     g.device_spec = getenv("FERRY_DEVICE");
     bool force_progress = false;
     int o;
+    opterr = 0; /* our own one-line messages */
     /* global options come before the command */
-    while ((o = getopt_long(argc, argv, "+d:qvhV", opts, NULL)) != -1) {
+    while ((o = getopt_long(argc, argv, "+:d:qvhV", opts, NULL)) != -1) {
         switch (o) {
         case 'd': g.device_spec = optarg; break;
         case 'q': g.quiet = true; break;
@@ -393,20 +516,17 @@ int main(int argc, char **argv)
         case 'P': force_progress = true; break;
         case 'h': usage(stdout); return 0;
         case 'V': printf("ferry %s\n", PACKAGE_VERSION); return 0;
-        default: usage(stderr); return EX_USAGE_;
+        case ':': return cli_usage_error(NULL, "option %s needs an argument", argv[optind - 1]);
+        default: return cli_bad_option(NULL, argv);
         }
     }
-    if (optind >= argc) {
-        usage(stderr);
-        return EX_USAGE_;
-    }
+    if (optind >= argc)
+        return cli_usage_error(NULL, "no command given");
     const char *name = argv[optind];
     if (strcmp(name, "help") == 0) {
         const cli_cmd *c = optind + 1 < argc ? cli_find_cmd(argv[optind + 1]) : NULL;
-        if (optind + 1 < argc && !c) {
-            cli_err("no command \"%s\"", argv[optind + 1]);
-            return EX_USAGE_;
-        }
+        if (optind + 1 < argc && !c)
+            return cli_usage_error(NULL, "no command \"%s\"", argv[optind + 1]);
         if (c)
             cli_cmd_usage(c, stdout);
         else
@@ -414,10 +534,8 @@ int main(int argc, char **argv)
         return 0;
     }
     const cli_cmd *cmd = cli_find_cmd(name);
-    if (!cmd) {
-        cli_err("no command \"%s\" (see `%s --help`)", name, g.prog);
-        return EX_USAGE_;
-    }
+    if (!cmd)
+        return cli_usage_error(NULL, "no command \"%s\"", name);
     g.progress = !g.quiet && (force_progress || isatty(STDERR_FILENO));
 
     if (pipe2(g.sigpipe, O_CLOEXEC | O_NONBLOCK) < 0) {
@@ -451,6 +569,7 @@ int main(int argc, char **argv)
             return rc;
         }
     }
+    setlocale(LC_CTYPE, ""); /* the widths of names on the progress line */
     int argc2 = argc - optind;
     char **argv2 = argv + optind;
     optind = 0; /* reset getopt for the command */

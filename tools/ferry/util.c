@@ -9,6 +9,7 @@
 #include <sys/ioctl.h>
 #include <time.h>
 #include <unistd.h>
+#include <wchar.h>
 
 #include "cli.h"
 
@@ -57,32 +58,64 @@ char *path_dirname(const char *p)
     return strndup(p, n);
 }
 
+/* Length of the valid UTF-8 sequence at s (1-4), 0 if it is not one
+ * (stray continuation, overlong form, surrogate, over U+10FFFF, cut). */
+static size_t utf8_seq(const unsigned char *s, uint32_t *cp)
+{
+    unsigned c = s[0];
+    size_t n;
+    uint32_t v;
+    if (c < 0x80) {
+        *cp = c;
+        return 1;
+    }
+    if (c >= 0xC2 && c <= 0xDF) {
+        n = 2;
+        v = c & 0x1F;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        n = 3;
+        v = c & 0x0F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        n = 4;
+        v = c & 0x07;
+    } else {
+        return 0;
+    }
+    for (size_t i = 1; i < n; i++) {
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+        v = v << 6 | (s[i] & 0x3F);
+    }
+    if ((n == 3 && v < 0x800) || (n == 4 && (v < 0x10000 || v > 0x10FFFF)) || (v >= 0xD800 && v <= 0xDFFF))
+        return 0;
+    *cp = v;
+    return n;
+}
+
 static bool valid_utf8(const unsigned char *s)
 {
     while (*s) {
-        unsigned c = *s, n;
-        if (c < 0x80) {
-            s++;
-            continue;
-        }
-        if ((c & 0xE0) == 0xC0 && c >= 0xC2)
-            n = 1;
-        else if ((c & 0xF0) == 0xE0)
-            n = 2;
-        else if ((c & 0xF8) == 0xF0 && c <= 0xF4)
-            n = 3;
-        else
+        uint32_t cp;
+        size_t n = utf8_seq(s, &cp);
+        if (!n)
             return false;
-        for (unsigned i = 1; i <= n; i++)
-            if ((s[i] & 0xC0) != 0x80)
-                return false;
-        s += n + 1;
+        s += n;
     }
     return true;
 }
 
+static bool has_control(const char *name)
+{
+    for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+        if (*p < 0x20 || *p == 0x7F)
+            return true;
+    return false;
+}
+
 bool local_name_ok(const char *name, const char **why)
 {
+    static const char part[] = ".ferry-part";
+    size_t len = strlen(name);
     if (!*name) {
         *why = "empty name";
         return false;
@@ -95,13 +128,11 @@ bool local_name_ok(const char *name, const char **why)
         *why = "name contains '/'";
         return false;
     }
-    for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
-        if (*p < 0x20 || *p == 0x7F) {
-            *why = "name contains control characters";
-            return false;
-        }
+    if (has_control(name)) {
+        *why = "name contains control characters";
+        return false;
     }
-    if (strlen(name) > NAME_MAX) {
+    if (len > NAME_MAX) {
         *why = "name too long for the local file system";
         return false;
     }
@@ -109,7 +140,26 @@ bool local_name_ok(const char *name, const char **why)
         *why = "name is not valid UTF-8";
         return false;
     }
+    /* ".x.ferry-part" is where the download of "x" is written: an object
+     * of that name would be taken for a stale part file and removed */
+    if (name[0] == '.' && len > sizeof(part) && strcmp(name + len - (sizeof(part) - 1), part) == 0) {
+        *why = "name is reserved for ferry's temporary files";
+        return false;
+    }
     return true;
+}
+
+const char *device_name_why(const char *name, int err)
+{
+    if (err == FERRY_ENAMETOOLONG)
+        return "the device cannot store this name (longer than 254 UTF-16 units)";
+    if (!*name || strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+        return "the device cannot store this name";
+    if (has_control(name))
+        return "the device cannot store this name (it contains control characters)";
+    if (!valid_utf8((const unsigned char *)name))
+        return "the device cannot store this name (it is not valid UTF-8)";
+    return "the device cannot store this name";
 }
 
 char *escaped(const char *s)
@@ -119,16 +169,25 @@ char *escaped(const char *s)
     if (!out)
         return NULL;
     size_t o = 0;
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p < 0x20 || *p == 0x7F || *p == '\\') {
-            if (*p == '\\') {
-                out[o++] = '\\';
-                out[o++] = '\\';
-            } else {
-                o += (size_t)sprintf(out + o, "\\x%02x", *p);
-            }
+    const unsigned char *p = (const unsigned char *)s;
+    while (*p) {
+        uint32_t cp;
+        size_t k = utf8_seq(p, &cp);
+        if (k == 0 || cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0)) {
+            /* control characters (C0, DEL, C1: a terminal would obey
+             * them) and bytes that are not UTF-8 */
+            size_t m = k ? k : 1;
+            for (size_t i = 0; i < m; i++)
+                o += (size_t)sprintf(out + o, "\\x%02x", p[i]);
+            p += m;
+        } else if (cp == '\\') {
+            out[o++] = '\\';
+            out[o++] = '\\';
+            p++;
         } else {
-            out[o++] = (char)*p;
+            memcpy(out + o, p, k);
+            o += k;
+            p += k;
         }
     }
     out[o] = 0;
@@ -191,6 +250,13 @@ void json_str(FILE *f, const char *s)
 
 /* ------------------------------------------------------------------ */
 /* Progress: a bar for the file and one for the whole job, on stderr     */
+/*
+ *   DCIM/IMG_0001.jpg  [############------------]  48%  20.1 MB/41.9 MB
+ *   2/4 files          [######------------------]  25%  41.9 MB/167.8 MB  53.2 MB/s  ETA 0:02
+ *
+ * Both lines are cut to the terminal's width, so they never wrap and the
+ * next redraw can clear them.
+ */
 
 static struct {
     bool active;
@@ -199,8 +265,7 @@ static struct {
     uint64_t files_done, bytes_done;
     char name[256];
     uint64_t file_done, file_total;
-    struct timespec t0;
-    uint64_t rate_bytes;
+    const cli_op *watch; /* the operation whose progress the file line shows */
     double rate;         /* bytes per second, smoothed */
     double last_t;
     uint64_t last_bytes;
@@ -237,6 +302,29 @@ void progress_file(const char *name, uint64_t done, uint64_t total)
     }
     P.file_done = done;
     P.file_total = total;
+    P.watch = NULL;
+}
+
+void progress_watch(const cli_op *c)
+{
+    P.watch = c;
+}
+
+void progress_report(const cli_op *c, uint64_t done, uint64_t total)
+{
+    if (P.watch && P.watch != c)
+        return;
+    P.file_done = done;
+    if (total && total != UINT64_MAX)
+        P.file_total = total;
+}
+
+void progress_forget(const cli_op *c)
+{
+    if (P.watch == c) {
+        P.watch = NULL;
+        P.file_done = P.file_total = 0;
+    }
 }
 
 void progress_file_done(uint64_t bytes)
@@ -244,14 +332,63 @@ void progress_file_done(uint64_t bytes)
     P.files_done++;
     P.bytes_done += bytes;
     P.file_done = P.file_total = 0;
+    P.watch = NULL;
 }
 
 static int term_width(void)
 {
     struct winsize ws;
-    if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 40)
+    if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 20)
         return ws.ws_col;
     return 80;
+}
+
+/* Columns of a UTF-8 string (escaped: no control characters); wide
+ * characters count 2 where the locale knows them. */
+static int cols_of(const unsigned char *s, size_t *bytes, int max)
+{
+    int cols = 0;
+    size_t i = 0;
+    while (s[i]) {
+        uint32_t cp;
+        size_t k = utf8_seq(s + i, &cp);
+        if (!k)
+            k = 1;
+        int w = cp < 0x80 ? 1 : wcwidth((wchar_t)cp);
+        if (w < 0)
+            w = 1;
+        if (cols + w > max)
+            break;
+        cols += w;
+        i += k;
+    }
+    *bytes = i;
+    return cols;
+}
+
+/* Writes s into a field of exactly width columns: padded, or cut with
+ * "..." in front (the end of a path says most). */
+static void put_field(FILE *f, const char *s, int width)
+{
+    size_t all;
+    int c = cols_of((const unsigned char *)s, &all, 1 << 20);
+    if (c <= width) {
+        fprintf(f, "%s%*s", s, width - c, "");
+        return;
+    }
+    if (width < 4) {
+        fprintf(f, "%*s", width, "");
+        return;
+    }
+    /* skip from the front until the rest fits in width - 3 */
+    const unsigned char *p = (const unsigned char *)s;
+    size_t n;
+    while (*p && (c = cols_of(p, &n, 1 << 20)) > width - 3) {
+        uint32_t cp;
+        size_t k = utf8_seq(p, &cp);
+        p += k ? k : 1;
+    }
+    fprintf(f, "...%s%*s", (const char *)p, width - 3 - c, "");
 }
 
 static void bar(char *out, int width, double frac)
@@ -260,7 +397,7 @@ static void bar(char *out, int width, double frac)
         frac = 0;
     if (frac > 1)
         frac = 1;
-    int full = (int)(frac * width + 0.5);
+    int full = (int)(frac * width);
     out[0] = '[';
     for (int i = 0; i < width; i++)
         out[1 + i] = i < full ? '#' : '-';
@@ -291,50 +428,77 @@ void progress_clear(void)
     fflush(stderr);
 }
 
+static int percent(uint64_t done, uint64_t total)
+{
+    if (!total)
+        return 0;
+    if (done >= total)
+        return 100;
+    return (int)(100.0 * (double)done / (double)total);
+}
+
 void cli_progress_tick(void)
 {
     if (!P.active)
         return;
     double t = now_s();
     uint64_t moved = P.bytes_done + P.file_done;
-    if (t - P.last_t >= 0.25) {
-        double inst = (double)(moved - P.last_bytes) / (t - P.last_t);
-        P.rate = P.rate > 0 ? 0.7 * P.rate + 0.3 * inst : inst;
+    if (t - P.last_t >= 0.5) {
+        double inst = moved >= P.last_bytes ? (double)(moved - P.last_bytes) / (t - P.last_t) : 0;
+        P.rate = P.rate > 0 ? 0.6 * P.rate + 0.4 * inst : inst;
         P.last_t = t;
         P.last_bytes = moved;
     }
-    int w = term_width();
-    int bw = w - 52;
-    if (bw < 10)
-        bw = 10;
-    if (bw > 40)
-        bw = 40;
-    char b1[64], b2[64], s1[32], s2[32], s3[32], rate[32], eta[32];
-    progress_clear();
-    /* the file */
-    bar(b1, bw, P.file_total ? (double)P.file_done / (double)P.file_total : 0);
+    /* never the last columns: the line must not wrap, not even when the
+     * terminal echoes "^C" after it, or the next clear misses a line */
+    int w = term_width() - 3;
+    char s1[32], s2[32], s3[32], s4[32], rate[32], eta[32];
     fmt_size(P.file_done, s1, sizeof(s1));
     fmt_size(P.file_total, s2, sizeof(s2));
-    int nl = w - bw - 30;
-    if (nl < 8)
-        nl = 8;
-    char name[300];
-    size_t len = strlen(P.name);
-    if ((int)len > nl)
-        snprintf(name, sizeof(name), "...%s", P.name + len - (size_t)(nl - 3));
-    else
-        snprintf(name, sizeof(name), "%s", P.name);
-    fprintf(stderr, "%-*.*s %s %3d%%\n", nl, nl, name, b1,
-            P.file_total ? (int)(100.0 * (double)P.file_done / (double)P.file_total) : 0);
-    /* the job */
-    double frac = P.job_bytes ? (double)moved / (double)P.job_bytes : 0;
-    bar(b2, bw, frac);
-    fmt_size(moved, s1, sizeof(s1));
-    fmt_size(P.job_bytes, s3, sizeof(s3));
+    fmt_size(moved, s3, sizeof(s3));
+    fmt_size(P.job_bytes, s4, sizeof(s4));
     fmt_size((uint64_t)P.rate, rate, sizeof(rate));
     fmt_eta(P.rate > 1 && P.job_bytes > moved ? (double)(P.job_bytes - moved) / P.rate : -1, eta, sizeof(eta));
-    fprintf(stderr, "%" PRIu64 "/%" PRIu64 " files %s %3d%%  %s/%s  %s/s  ETA %s", P.files_done, P.job_files, b2,
-            (int)(frac * 100), s1, s3, rate, eta);
+    int fpct = percent(P.file_done, P.file_total), jpct = percent(moved, P.job_bytes);
+    char fsuf[128], jsuf[256], jpre[64];
+    snprintf(fsuf, sizeof(fsuf), " %3d%%  %s/%s", fpct, s1, s2);
+    snprintf(jsuf, sizeof(jsuf), " %3d%%  %s/%s  %s/s  ETA %s", jpct, s3, s4, rate, eta);
+    snprintf(jpre, sizeof(jpre), "%" PRIu64 "/%" PRIu64 " files", P.files_done, P.job_files);
+    int left = w / 4;
+    if (left > 32)
+        left = 32;
+    if (left < (int)strlen(jpre))
+        left = (int)strlen(jpre);
+    int suf = (int)(strlen(jsuf) > strlen(fsuf) ? strlen(jsuf) : strlen(fsuf));
+    int bw = w - left - 1 - 2 - suf;
+    if (bw > 40)
+        bw = 40;
+    if (bw < 5)
+        bw = 5;
+    /* a narrow terminal: the suffixes are cut at the edge */
+    char b[48], line[512];
+    progress_clear();
+    FILE *mem = fmemopen(line, sizeof(line), "w");
+    if (!mem)
+        return;
+    put_field(mem, P.name, left);
+    bar(b, bw, P.file_total ? (double)P.file_done / (double)P.file_total : 0);
+    fprintf(mem, " %s%s", b, fsuf);
+    fclose(mem);
+    size_t n;
+    cols_of((const unsigned char *)line, &n, w);
+    fprintf(stderr, "%.*s\n", (int)n, line);
+    mem = fmemopen(line, sizeof(line), "w");
+    if (!mem) {
+        P.lines = 1;
+        return;
+    }
+    fprintf(mem, "%-*s", left, jpre);
+    bar(b, bw, P.job_bytes ? (double)moved / (double)P.job_bytes : 0);
+    fprintf(mem, " %s%s", b, jsuf);
+    fclose(mem);
+    cols_of((const unsigned char *)line, &n, w);
+    fprintf(stderr, "%.*s", (int)n, line);
     fflush(stderr);
     P.lines = 2;
 }
@@ -343,4 +507,5 @@ void progress_end(void)
 {
     progress_clear();
     P.active = false;
+    P.watch = NULL;
 }
