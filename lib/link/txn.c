@@ -373,6 +373,14 @@ int fl_transact(fl_link *l, ferry_op *op, fl_txn *t)
     if (rc == 0 && t->dir != FL_DATA_IN)
         fl_test_phase(l, op, FL_PHASE_RESPONSE);
     while (rc == 0 && s.phase != 3) {
+        /* A cancel discards the URBs still in flight, but those that had
+         * completed already are not aborted: stop here rather than hand
+         * up to depth * urb_size more bytes to the sink (C2). Until the
+         * response is in, the cancel wins. */
+        if (op && !t->no_cancel && fl_op_cancelled(op)) {
+            rc = FERRY_ECANCELLED;
+            break;
+        }
         rc = in_plan(&s);
         if (rc < 0)
             break;
