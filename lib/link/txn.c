@@ -478,6 +478,12 @@ int fl_transact_ok(fl_link *l, ferry_op *op, fl_txn *t)
 /* (read by the standing interrupt URB).                                 */
 
 #define QUIET_NS 5000000ull
+/* A device that says OK at once was not busy with the transaction: it
+ * had finished it (or it keeps streaming), so the rest of its data and its
+ * response may still be on the way, and a pause of the device or the bus
+ * must not be taken for the end: wait this long for quiet, or until the
+ * response of the cancelled transaction came. */
+#define QUIET_TAIL_NS 200000000ull
 #define DRAIN_URB (64u << 10)
 
 int fl_wire_cancel(fl_link *l, uint32_t tid)
@@ -503,6 +509,7 @@ int fl_wire_cancel(fl_link *l, uint32_t tid)
     uint64_t last_data = now_ns(), drained = 0;
     unsigned polls = 0, busy = 0, poll_us = 500;
     bool status_ok = false, status_broken = false;
+    bool ok_at_once = false, tail_seen = false;
     int result = 0;
     fu_urb *u = t->pipe_idle(l->pin);
     if (u && t->pipe_submit(l->pin, u, DRAIN_URB < u->cap ? DRAIN_URB : u->cap, false) < 0)
@@ -540,14 +547,19 @@ int fl_wire_cancel(fl_link *l, uint32_t tid)
                 if (result)
                     break;
                 status_ok = code == FC_RC_OK && !halted;
+                if (polls == 1)
+                    ok_at_once = status_ok;
                 if (code == FC_RC_DeviceBusy)
                     busy++;
             }
         }
         /* drain what the device still sends */
+        uint64_t quiet = ok_at_once && tid && !tail_seen ? QUIET_TAIL_NS : QUIET_NS;
         uint64_t now = now_ns();
-        unsigned wait_ms = status_ok ? (unsigned)((QUIET_NS - (now - last_data < QUIET_NS ? now - last_data : QUIET_NS)) / 1000000ull) + 1
+        unsigned wait_ms = status_ok ? (unsigned)((quiet - (now - last_data < quiet ? now - last_data : quiet)) / 1000000ull) + 1
                                      : (poll_us + 999) / 1000;
+        if (wait_ms > 20)
+            wait_ms = 20; /* keep polling the status meanwhile */
         if (u) {
             fu_urb *got;
             int w = t->pipe_wait(l->pin, wait_ms, &got);
@@ -560,6 +572,10 @@ int fl_wire_cancel(fl_link *l, uint32_t tid)
                 if (got->actual) {
                     drained += got->actual;
                     last_data = now_ns();
+                    fc_hdr h;
+                    if (got->actual >= FC_HDR_LEN && fc_hdr_decode(got->buf, got->actual, &h) == 0 &&
+                        h.type == FC_CT_RESPONSE && h.tid == tid)
+                        tail_seen = true; /* the cancelled transaction's last word */
                 }
                 bool stalled = got->stalled;
                 t->pipe_release(l->pin, got);
@@ -574,7 +590,8 @@ int fl_wire_cancel(fl_link *l, uint32_t tid)
             nanosleep(&ts, NULL);
         }
         now = now_ns();
-        if (status_ok && now - last_data >= QUIET_NS)
+        quiet = ok_at_once && tid && !tail_seen ? QUIET_TAIL_NS : QUIET_NS;
+        if (status_ok && now - last_data >= quiet)
             break;
         if (now > deadline) {
             result = FERRY_EWEDGED;
