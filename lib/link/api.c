@@ -26,6 +26,21 @@ static int emit_fresh(fl_link *l, ferry_op *op, uint32_t id)
     return rc;
 }
 
+/* As emit_fresh, after a step the device could not undo (the object was
+ * made, renamed, moved): a cancel that came meanwhile is too late (C8),
+ * so the object is read without the operation's cancel and the real
+ * outcome is reported, not FERRY_ECANCELLED. */
+static int emit_done(fl_link *l, ferry_op *op, uint32_t id)
+{
+    ferry_object o;
+    int rc = fl_get_object(l, NULL, id, &o);
+    if (rc < 0)
+        return rc;
+    rc = emit_object(op, &o);
+    fl_object_clear(&o);
+    return rc;
+}
+
 /* ------------------------------------------------------------------ */
 
 static int run_device_info(fl_link *l, ferry_op *op)
@@ -162,7 +177,7 @@ static int run_mkdir(fl_link *l, ferry_op *op)
     rc = fl_send_object_info(l, op, st, op->p.mkdir.parent, op->p.mkdir.name, true, 0, -1, &id);
     if (rc < 0)
         return rc;
-    return emit_fresh(l, op, id);
+    return emit_done(l, op, id);
 }
 
 static void cleanup_mkdir(ferry_op *op)
@@ -246,7 +261,7 @@ static int run_rename(fl_link *l, ferry_op *op)
     fl_dircache_forget(l, o.storage, o.parent);
     fl_object_clear(&o);
     if (rc == 0)
-        rc = emit_fresh(l, op, op->p.rename.id);
+        rc = emit_done(l, op, op->p.rename.id);
     return rc;
 }
 
@@ -280,7 +295,7 @@ static int run_move_copy(fl_link *l, ferry_op *op, bool copy)
         fl_dircache_forget(l, o.storage, o.parent);
         fl_dircache_forget(l, st, op->p.move.parent);
         if (rc == 0)
-            rc = emit_fresh(l, op, copy ? t.resp.params[0] : o.id);
+            rc = emit_done(l, op, copy ? t.resp.params[0] : o.id);
     }
 out:
     fl_object_clear(&o);
