@@ -35,3 +35,51 @@ EXTRA_DIST += \
 	tests/integration/vdev-faults.sh \
 	tests/integration/vdev-personas.sh \
 	tests/integration/vdev-killed-client.sh
+
+# --- contract tests (CONTRACT.md C1-C16) --------------------------------
+# cmocka programs that link libferry-core (to reach the phase hook and the
+# allocation countdown) and run under ferry-vdev by contract-run.sh. Each
+# TESTS entry is an empty file tests/integration/contract-PROG[-PERSONA].contract
+# made in the build tree: contract-run.sh reads the program and the persona
+# from its name. By hand:
+#   sh tests/integration/contract-run.sh --bindir BUILD/tests/integration \
+#      --vdev BUILD/ferry-vdev contract-phases-samsung [CMOCKA_FILTER]
+TEST_EXTENSIONS = .test .contract
+if ENABLE_VDEV
+if ENABLE_TESTS
+check_LTLIBRARIES += tests/integration/libcontract.la
+tests_integration_libcontract_la_SOURCES = \
+	tests/integration/contract.c \
+	tests/integration/contract.h
+tests_integration_libcontract_la_CPPFLAGS = $(AM_CPPFLAGS) $(CMOCKA_CFLAGS) $(LIBUSB_CFLAGS)
+
+CONTRACT_PROGS = \
+	tests/integration/contract-phases
+check_PROGRAMS += $(CONTRACT_PROGS)
+CONTRACT_CPPFLAGS = $(AM_CPPFLAGS) $(CMOCKA_CFLAGS) $(LIBUSB_CFLAGS)
+CONTRACT_LDADD = tests/integration/libcontract.la libferry-core.la $(CMOCKA_LIBS)
+
+tests_integration_contract_phases_SOURCES = tests/integration/contract-phases.c
+tests_integration_contract_phases_CPPFLAGS = $(CONTRACT_CPPFLAGS)
+tests_integration_contract_phases_LDADD = $(CONTRACT_LDADD)
+
+CONTRACT_TESTS = \
+	tests/integration/contract-phases-compliant.contract \
+	tests/integration/contract-phases-samsung.contract \
+	tests/integration/contract-phases-pixel.contract \
+	tests/integration/contract-phases-gopro.contract \
+	tests/integration/contract-phases-panasonic.contract \
+	tests/integration/contract-phases-android.contract \
+	tests/integration/contract-phases-busy.contract \
+	tests/integration/contract-phases-noproplist.contract
+TESTS += $(CONTRACT_TESTS)
+CLEANFILES += $(CONTRACT_TESTS)
+$(CONTRACT_TESTS):
+	$(AM_V_GEN)$(MKDIR_P) $(@D) && echo '# run by contract-run.sh' >$@
+
+CONTRACT_LOG_COMPILER = $(SHELL) $(srcdir)/tests/integration/contract-run.sh
+AM_CONTRACT_LOG_FLAGS = --bindir '$(abs_top_builddir)/tests/integration' --vdev '$(abs_top_builddir)/ferry-vdev'
+endif
+endif
+EXTRA_DIST += \
+	tests/integration/contract-run.sh
