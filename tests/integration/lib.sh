@@ -3,8 +3,9 @@
 # Environment (make check sets the first three):
 #   FERRY_VDEV          the ferry-vdev binary
 #   MTP_PROBE           the mtp-probe binary
-#   FERRY_VDEV_WRAPPER  runs ferry-vdev under something, e.g.
-#                       "valgrind --error-exitcode=1 --leak-check=full"
+#   FERRY_VDEV_WRAPPER  runs ferry-vdev under something, e.g. "valgrind
+#                       --error-exitcode=99 --leak-check=full --suppressions=
+#                       tests/integration/vdev.supp" (make check-vdev-valgrind)
 #   VDEV_TIMEOUT        seconds one ferry-vdev run may take (default 90)
 #   FERRY_TESTS_KEEP    set: keep the temporary directory for a post-mortem
 #
@@ -33,6 +34,7 @@ need() {
 [ -x "$FERRY_VDEV" ] || fail "no ferry-vdev at $FERRY_VDEV"
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/ferry-it.XXXXXX")
+export T
 cleanup() {
     if [ -n "${FERRY_TESTS_KEEP:-}" ]; then
         echo "kept $T"
@@ -45,10 +47,17 @@ trap 'exit 129' HUP
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# vdev [OPTION...] -- COMMAND...: one bounded ferry-vdev run
+# vdev [OPTION...] -- COMMAND...: one bounded ferry-vdev run. A wrapper
+# reports its findings with status 99 (valgrind --error-exitcode=99),
+# which fails the test even where the command's status is not checked.
 vdev() {
+    vrc=0
     # shellcheck disable=SC2086 # the wrapper is a command line
-    timeout -k 10 "$VDEV_TIMEOUT" $FERRY_VDEV_WRAPPER "$FERRY_VDEV" -q "$@"
+    timeout -k 10 "$VDEV_TIMEOUT" $FERRY_VDEV_WRAPPER "$FERRY_VDEV" -q "$@" || vrc=$?
+    if [ -n "$FERRY_VDEV_WRAPPER" ] && [ "$vrc" -eq 99 ]; then
+        fail "$FERRY_VDEV_WRAPPER found errors in ferry-vdev"
+    fi
+    return "$vrc"
 }
 
 # mkrand FILE SIZE: SIZE random bytes

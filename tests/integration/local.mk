@@ -24,10 +24,19 @@ AM_TESTS_ENVIRONMENT = \
 	FERRY_VDEV='$(abs_top_builddir)/ferry-vdev'; export FERRY_VDEV; \
 	MTP_PROBE='$(abs_top_builddir)/mtp-probe'; export MTP_PROBE; \
 	FERRY_TESTS_SRCDIR='$(abs_top_srcdir)/tests/integration'; export FERRY_TESTS_SRCDIR; \
-	FERRY_VDEV_WRAPPER='$(FERRY_VDEV_WRAPPER)'; export FERRY_VDEV_WRAPPER;
+	FERRY_VDEV_WRAPPER='$(FERRY_VDEV_WRAPPER)'; export FERRY_VDEV_WRAPPER; \
+	$(VDEV_TIMEOUT:%=VDEV_TIMEOUT=%; export VDEV_TIMEOUT;)
+
+# The integration tests with ferry-vdev under valgrind (slow: minutes).
+check-vdev-valgrind: ferry-vdev
+	$(MAKE) $(AM_MAKEFLAGS) check TESTS='$(INTEGRATION_TESTS)' VDEV_TIMEOUT=900 \
+	  FERRY_VDEV_WRAPPER='valgrind -q --error-exitcode=99 --leak-check=full --suppressions=$(abs_top_srcdir)/tests/integration/vdev.supp'
+.PHONY: check-vdev-valgrind
 endif
 EXTRA_DIST += \
 	tests/integration/lib.sh \
+	tests/integration/vdev.supp \
+	tests/integration/vdev-measure.sh \
 	tests/integration/vdev-mtp-tools.sh \
 	tests/integration/vdev-aft.sh \
 	tests/integration/vdev-devices.sh \
