@@ -4,3 +4,4 @@ include $(srcdir)/tests/unit/local.mk
 include $(srcdir)/tests/fuzz/local.mk
 include $(srcdir)/tests/integration/local.mk
 include $(srcdir)/tests/headers/local.mk
+include $(srcdir)/tests/cli/local.mk
