@@ -15,7 +15,8 @@ INTEGRATION_TESTS = \
 	tests/integration/vdev-stats.sh \
 	tests/integration/vdev-faults.sh \
 	tests/integration/vdev-personas.sh \
-	tests/integration/vdev-killed-client.sh
+	tests/integration/vdev-killed-client.sh \
+	tests/integration/vdev-hostile.sh
 TESTS += $(INTEGRATION_TESTS)
 
 # ferry-vdev and mtp-probe are found through the environment, so the
@@ -43,7 +44,8 @@ EXTRA_DIST += \
 	tests/integration/vdev-stats.sh \
 	tests/integration/vdev-faults.sh \
 	tests/integration/vdev-personas.sh \
-	tests/integration/vdev-killed-client.sh
+	tests/integration/vdev-killed-client.sh \
+	tests/integration/vdev-hostile.sh
 
 # --- contract tests (CONTRACT.md C1-C16) --------------------------------
 # cmocka programs that link libferry-core (to reach the phase hook and the

@@ -382,6 +382,8 @@ uint16_t vd_store_create(vd_store *s, uint32_t storage_id, vd_obj *parent, const
         return FC_RC_InvalidParentObject;
     if (st->read_only)
         return FC_RC_StoreReadOnly;
+    if (parent && parent->synthetic)
+        return FC_RC_AccessDenied; /* a folder that exists only in the device */
     if (!vd_store_name_ok(name))
         return FC_RC_InvalidDataset;
     vd_obj *h = holder(s, storage_id, parent);
@@ -585,6 +587,8 @@ uint16_t vd_store_move(vd_store *s, vd_obj *o, uint32_t storage_id, vd_obj *pare
         return FC_RC_InvalidParentObject;
     if (parent && is_ancestor(o, parent))
         return FC_RC_InvalidParentObject;
+    if (parent && parent->synthetic && !o->synthetic)
+        return FC_RC_AccessDenied;
     vd_obj *h = holder(s, storage_id, parent);
     if (find_child(h, o->name))
         return FC_RC_GeneralError;
@@ -691,6 +695,8 @@ uint16_t vd_store_copy(vd_store *s, vd_obj *o, uint32_t storage_id, vd_obj *pare
         return FC_RC_InvalidObjectHandle;
     if (parent && (!parent->is_dir || parent->storage_id != storage_id || is_ancestor(o, parent)))
         return FC_RC_InvalidParentObject;
+    if (parent && parent->synthetic)
+        return FC_RC_AccessDenied;
     vd_obj *h = holder(s, storage_id, parent);
     if (find_child(h, o->name))
         return FC_RC_GeneralError;
