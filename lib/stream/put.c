@@ -40,7 +40,10 @@ static uint32_t fnv1a(const void *p, size_t n, uint32_t h)
 }
 
 /* prefix + 8 hex + "-" + name, with the name cut (at a UTF-8 boundary) so
- * the whole fits in a PTP string. */
+ * the whole fits in a PTP string and in 255 bytes of UTF-8: devices keep
+ * their objects as files (NAME_MAX 255 on ext4, f2fs, FAT's long names
+ * through the kernel), so a longer temporary name is refused although the
+ * real name fits. */
 static char *special_name(const char *prefix, uint32_t tag, const char *name)
 {
     size_t nl = strlen(name);
@@ -48,7 +51,7 @@ static char *special_name(const char *prefix, uint32_t tag, const char *name)
         char *s = NULL;
         if (asprintf(&s, "%s%08x-%.*s", prefix, tag, (int)nl, name) < 0)
             return NULL;
-        if (fc_str_check(s) == 0) {
+        if (strlen(s) <= 255 && fc_str_check(s) == 0) {
             char *r = fy_strdup(s);
             free(s);
             return r;
