@@ -418,7 +418,7 @@ static int scan_remote(copy *cp, const char *rpath, const ferry_object *dir, con
 {
     int rc = local_folder(cp, lpath);
     if (rc < 0) {
-        failed(cp, rc);
+        cli_note_error(rc); /* reported; a folder, not counted as a file */
         return rc;
     }
     ferry_object *kids;
@@ -429,7 +429,7 @@ static int scan_remote(copy *cp, const char *rpath, const ferry_object *dir, con
             char *e = escaped(rpath);
             cli_err("get %s: %s", e ? e : "?", ferry_strerror(rc));
             free(e);
-            failed(cp, rc);
+            cli_note_error(rc);
         }
         return rc;
     }
@@ -574,19 +574,22 @@ int cmd_get(int argc, char **argv)
 /* ------------------------------------------------------------------ */
 /* put                                                                   */
 
-/* A remote folder to copy into: found or made. */
+/* A remote folder to copy into: found or made. lpath is the local folder
+ * it is for (messages name what the user gave). A folder that fails is
+ * reported and decides the exit status, but is not counted as a file. */
 static int remote_folder(copy *cp, uint32_t storage, uint32_t parent, const char *name, const char *rpath,
-                         ferry_object *out)
+                         const char *lpath, ferry_object *out)
 {
     ferry_object o;
     int rc = cli_resolve(rpath, &o);
     if (rc == 0) {
         if (!o.is_folder) {
-            char *e = escaped(rpath);
-            cli_err("put %s: a file of that name exists on the device", e ? e : "?");
+            char *e = escaped(lpath), *r = escaped(rpath);
+            cli_err("put %s: skipped with its contents: %s on the device is a file", e ? e : "?", r ? r : "?");
             free(e);
+            free(r);
             free(o.name);
-            failed(cp, FERRY_EEXIST);
+            cli_note_error(FERRY_EEXIST);
             return FERRY_EEXIST;
         }
         *out = o;
@@ -606,14 +609,14 @@ static int remote_folder(copy *cp, uint32_t storage, uint32_t parent, const char
     } else if (rc == FERRY_ECANCELLED && cli_interrupted()) {
         /* nothing to say */
     } else {
-        char *e = escaped(rpath);
+        char *e = escaped(lpath);
+        rc = rc ? rc : FERRY_EPROTO;
         if (rc == FERRY_EBADNAME || rc == FERRY_ENAMETOOLONG)
             cli_err("put %s: skipped with its contents: %s", e ? e : "?", device_name_why(name, rc));
         else
-            cli_err("put %s: %s", e ? e : "?", cli_why(rc ? rc : FERRY_EPROTO, c.op));
+            cli_err("put %s: skipped with its contents: %s", e ? e : "?", cli_why(rc, c.op));
         free(e);
-        failed(cp, rc ? rc : FERRY_EPROTO);
-        rc = rc ? rc : FERRY_EPROTO;
+        cli_note_error(rc);
     }
     cli_op_release(&c);
     return rc;
@@ -700,7 +703,7 @@ static void scan_local(copy *cp, const char *lpath, const ferry_object *rdir, co
                 cp->skipped++;
             } else {
                 ferry_object sub;
-                if (remote_folder(cp, rdir->storage, rdir->id, names[i], rp, &sub) == 0) {
+                if (remote_folder(cp, rdir->storage, rdir->id, names[i], rp, lp, &sub) == 0) {
                     scan_local(cp, lp, &sub, rp);
                     free(sub.name);
                 }
@@ -800,7 +803,7 @@ int cmd_put(int argc, char **argv)
                 failed(&cp, FERRY_EISDIR);
             } else {
                 ferry_object sub;
-                if (remote_folder(&cp, dst.storage, dst.id, name, rp, &sub) == 0) {
+                if (remote_folder(&cp, dst.storage, dst.id, name, rp, lp, &sub) == 0) {
                     scan_local(&cp, lp, &sub, rp);
                     free(sub.name);
                 }
