@@ -11,7 +11,11 @@ INTERRUPT_RUNS = 40
 
 CLI_TESTS = \
 	tests/cli/usage.sh \
-	tests/cli/commands.sh
+	tests/cli/commands.sh \
+	tests/cli/errors.sh \
+	tests/cli/devices.sh \
+	tests/cli/hostile.sh \
+	tests/cli/names.sh
 
 if ENABLE_VDEV
 TESTS += $(CLI_TESTS)
