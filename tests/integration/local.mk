@@ -32,8 +32,8 @@ AM_TESTS_ENVIRONMENT = \
 check-vdev-valgrind: ferry-vdev
 	$(MAKE) $(AM_MAKEFLAGS) check TESTS='$(INTEGRATION_TESTS)' VDEV_TIMEOUT=900 \
 	  FERRY_VDEV_WRAPPER='valgrind -q --error-exitcode=99 --leak-check=full --suppressions=$(abs_top_srcdir)/tests/integration/vdev.supp'
-.PHONY: check-vdev-valgrind
 endif
+.PHONY: check-vdev-valgrind
 EXTRA_DIST += \
 	tests/integration/lib.sh \
 	tests/integration/vdev.supp \

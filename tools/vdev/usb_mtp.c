@@ -1116,12 +1116,29 @@ void vd_mtp_free(vd_mtp *m)
     free(m);
 }
 
+/* A JSON string: the serial number comes from the command line. */
+static void json_str(FILE *out, const char *s)
+{
+    fputc('"', out);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '"' || *p == '\\')
+            fprintf(out, "\\%c", *p);
+        else if (*p < 0x20)
+            fprintf(out, "\\u%04x", *p);
+        else
+            fputc(*p, out);
+    }
+    fputc('"', out);
+}
+
 void vd_mtp_stats_json(vd_mtp *m, FILE *out, const char *ind)
 {
     vd_usb_stats st;
     vd_usb_get_stats(m->u, &st);
     vd_usb_lock(m->u);
-    fprintf(out, "%s\"serial\": \"%s\",\n", ind, m->resp.opts.serial ? m->resp.opts.serial : "");
+    fprintf(out, "%s\"serial\": ", ind);
+    json_str(out, m->resp.opts.serial ? m->resp.opts.serial : "");
+    fputs(",\n", out);
     fprintf(out, "%s\"persona\": \"%s\",\n", ind, m->p->name);
     fprintf(out, "%s\"operations\": {", ind);
     bool first = true;
