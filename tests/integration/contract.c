@@ -150,6 +150,14 @@ int ct_prepare(const char *dir)
         if (write_file(path, &c, 1) < 0)
             return -1;
     }
+    snprintf(path, sizeof(path), "%s/%s", dir, CT_SOME);
+    if (mkdir(path, 0755) < 0 && errno != EEXIST)
+        return -1;
+    for (unsigned i = 0; i < CT_SOME_N; i++) {
+        snprintf(path, sizeof(path), "%s/%s/some-%03u.txt", dir, CT_SOME, i);
+        if (write_file(path, "s", 1) < 0)
+            return -1;
+    }
     snprintf(path, sizeof(path), "%s/%s", dir, CT_WORK);
     if (mkdir(path, 0755) < 0 && errno != EEXIST)
         return -1;
@@ -217,8 +225,13 @@ static int w_pipe_submit(fu_pipe *p, fu_urb *u, size_t len, bool zlp)
             unsigned i = ct_w.nlast++ % 64;
             ct_w.last[i].code = (uint16_t)(b[6] | b[7] << 8);
             ct_w.last[i].tid = (uint32_t)(b[8] | b[9] << 8 | b[10] << 16 | (uint32_t)b[11] << 24);
+            uint16_t code = ct_w.last[i].code;
             pthread_mutex_unlock(&ct_w.mu);
             atomic_fetch_add(&ct_w.commands, 1);
+            if (code == FC_OC_OpenSession)
+                atomic_fetch_add(&ct_w.open_sessions, 1);
+            if (code == FC_OC_CloseSession)
+                atomic_fetch_add(&ct_w.close_sessions, 1);
         }
     }
     return fu_libusb.pipe_submit(p, u, len, zlp);

@@ -49,6 +49,8 @@
 #define CT_SMALL_SIZE 1000u
 #define CT_MANY "many"       /* a folder of CT_MANY_N one-byte files */
 #define CT_MANY_N 1100u
+#define CT_SOME "some"       /* a folder of CT_SOME_N one-byte files */
+#define CT_SOME_N 40u
 #define CT_WORK "work"       /* an empty folder the tests write into */
 
 /* Makes the fixture in dir (created if missing). 0 or -1. */
@@ -79,6 +81,8 @@ typedef struct ct_wrap {
     atomic_uint cancel_requests;/* class request 0x64 */
     atomic_uint status_polls;   /* class request 0x67 */
     atomic_uint resets;         /* class request 0x66 */
+    atomic_uint open_sessions;  /* OpenSession commands */
+    atomic_uint close_sessions; /* CloseSession commands */
     atomic_bool status_busy;    /* Get Device Status answers Busy, always */
     pthread_mutex_t mu;
     struct { uint32_t tid; uint16_t code; } last[64]; /* ring of commands */

@@ -65,16 +65,29 @@ tests_integration_libcontract_la_SOURCES = \
 tests_integration_libcontract_la_CPPFLAGS = $(AM_CPPFLAGS) $(CMOCKA_CFLAGS) $(LIBUSB_CFLAGS)
 
 CONTRACT_PROGS = \
+	tests/integration/contract-rules \
 	tests/integration/contract-phases
 check_PROGRAMS += $(CONTRACT_PROGS)
 CONTRACT_CPPFLAGS = $(AM_CPPFLAGS) $(CMOCKA_CFLAGS) $(LIBUSB_CFLAGS)
 CONTRACT_LDADD = tests/integration/libcontract.la libferry-core.la $(CMOCKA_LIBS)
+
+tests_integration_contract_rules_SOURCES = tests/integration/contract-rules.c
+tests_integration_contract_rules_CPPFLAGS = $(CONTRACT_CPPFLAGS)
+tests_integration_contract_rules_LDADD = $(CONTRACT_LDADD)
 
 tests_integration_contract_phases_SOURCES = tests/integration/contract-phases.c
 tests_integration_contract_phases_CPPFLAGS = $(CONTRACT_CPPFLAGS)
 tests_integration_contract_phases_LDADD = $(CONTRACT_LDADD)
 
 CONTRACT_TESTS = \
+	tests/integration/contract-rules-compliant.contract \
+	tests/integration/contract-rules-samsung.contract \
+	tests/integration/contract-rules-pixel.contract \
+	tests/integration/contract-rules-gopro.contract \
+	tests/integration/contract-rules-panasonic.contract \
+	tests/integration/contract-rules-android.contract \
+	tests/integration/contract-rules-busy.contract \
+	tests/integration/contract-rules-noproplist.contract \
 	tests/integration/contract-phases-compliant.contract \
 	tests/integration/contract-phases-samsung.contract \
 	tests/integration/contract-phases-pixel.contract \
