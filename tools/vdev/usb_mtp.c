@@ -630,6 +630,10 @@ static int fn_control(void *fn, const struct usb_ctrlrequest *s, uint8_t *data, 
                 m->stream_budget = STREAM_AFTER_CANCEL;
             else
                 vd_usb_in_flush(m->u); /* what the device had queued goes at once */
+            /* so does what the host had sent of the cancelled transaction;
+             * what comes after the Cancel Request is the host's next
+             * command, which must survive however slow the responder is */
+            vd_usb_out_flush(m->u);
             if (m->cur)
                 vd_ctx_fire_cancel(m->cur);
             if (m->p->stall_on_cancel)
@@ -863,10 +867,12 @@ static int read_command(vd_mtp *m, fc_msg *cmd)
 static void after_cancel(vd_mtp *m, const fc_msg *cmd)
 {
     /* the host discarded its URBs: what we still hold of the cancelled
-     * transaction goes, except on a device that keeps streaming */
+     * transaction goes, except on a device that keeps streaming. Bulk-OUT
+     * was flushed when the Cancel Request came: a host that already got
+     * its status (Android's stall persona answers OK as soon as the halts
+     * are cleared) may have sent its next command by now. */
     if (!m->p->stream_after_cancel)
         vd_usb_in_flush(m->u);
-    vd_usb_out_flush(m->u);
     m->stream_budget = 0;
     if (m->dev_cancel)
         return; /* OK comes when the host cleared the halts */
@@ -984,7 +990,9 @@ static void *responder_main(void *arg)
         if (m->hung) {
             /* dropped: no response, nothing until reopened */
         } else if (m->cancelled || m->reset_req || rc == FERRY_ECANCELLED || rc == FERRY_EIO) {
-            if (m->cancelled || rc == FERRY_ECANCELLED)
+            if (m->reset_req) {
+                /* Device Reset cleaned up when it came */
+            } else if (m->cancelled || rc == FERRY_ECANCELLED)
                 after_cancel(m, &cmd);
             else if (m->dev_cancel) {
                 vd_usb_in_flush(m->u);

@@ -211,7 +211,7 @@ bool vd_usb_wait(vd_usb *u, uint64_t deadline_ns)
     return pthread_cond_timedwait(&u->cv, &u->mu, &ts) != ETIMEDOUT;
 }
 
-static void reap_dead_clients(vd_usb *u);
+static void reap_dead_clients(vd_usb *u, const vd_client *keep);
 static void try_pending_claims(vd_usb *u, uint64_t now);
 static bool claims_waiting(vd_usb *u);
 
@@ -501,7 +501,7 @@ static void *link_main(void *arg)
             continue;
         }
         if (now >= next_check) {
-            reap_dead_clients(u);
+            reap_dead_clients(u, NULL);
             try_pending_claims(u, now);
             next_check = now + (claims_waiting(u) ? DEAD_CHECK_NS / 5 : DEAD_CHECK_NS);
         }
@@ -944,12 +944,14 @@ static void client_gone(vd_usb *u, vd_client *c, bool leaked)
  * is killed never releases its claim), so the link thread looks for
  * connections umockdev closed and for peers that hung up (see
  * on_client_connected). Lock held. */
-static void reap_dead_clients(vd_usb *u)
+static void reap_dead_clients(vd_usb *u, const vd_client *keep)
 {
     vd_list *pos, *tmp;
     vd_list_for_each_safe(pos, tmp, &u->clients)
     {
         vd_client *c = vd_container_of(pos, vd_client, link);
+        if (c == keep)
+            continue;
         if (sock_hung_up(c)) {
             /* died inside an ioctl: nobody is left to complete it for */
             c->reap_waiting = false;
@@ -1022,10 +1024,16 @@ static void on_connected_changed(GObject *obj, GParamSpec *pspec, gpointer data)
  * client closes its file, but not when the client dies in the middle of
  * an emulated ioctl (its completion fails and the connection is left
  * open): a killed mtp-getfile would keep its claim forever. So when a
- * client connects we note which socket of ours was just accepted (the
- * connected socket with the newest inode not seen before), and the link
- * thread watches it for the peer hanging up. The fd table is the
- * process's, hence one registry for all devices. */
+ * client connects we note which socket of ours was just accepted, and the
+ * link thread watches it for the peer hanging up.
+ *
+ * "Just accepted" is the one connected socket not seen before: every
+ * socket that exists before the first client (sock_snapshot) and every
+ * socket ever assigned stays in the seen list, so a leaked connection is
+ * never taken for a new one. Socket inode numbers come in per-CPU
+ * batches, so they say nothing about age; when more than one unknown
+ * socket shows up the client goes unwatched rather than misassigned. The
+ * fd table is the process's, hence one registry for all devices. */
 static pthread_mutex_t sock_mu = PTHREAD_MUTEX_INITIALIZER;
 static ino_t *sock_seen;
 static size_t sock_nseen, sock_cap;
@@ -1041,13 +1049,27 @@ static bool sock_known(ino_t ino)
     return false;
 }
 
-static int newest_connection(ino_t *ino_out)
+static void sock_remember(ino_t ino)
+{
+    if (sock_nseen == sock_cap) {
+        size_t nc = sock_cap ? sock_cap * 2 : 64;
+        ino_t *n = realloc(sock_seen, nc * sizeof(*n));
+        if (!n)
+            return;
+        sock_seen = n;
+        sock_cap = nc;
+    }
+    sock_seen[sock_nseen++] = ino;
+}
+
+/* Calls fn on each connected (not listening) socket fd that is not in the
+ * seen list (sock_mu held). Returns how many there were. */
+static int sock_scan(void (*fn)(int fd, ino_t ino, void *data), void *data)
 {
     DIR *d = opendir("/proc/self/fd");
     if (!d)
-        return -1;
-    int best = -1;
-    ino_t best_ino = 0;
+        return 0;
+    int n = 0;
     struct dirent *e;
     while ((e = readdir(d))) {
         char *end;
@@ -1061,14 +1083,38 @@ static int newest_connection(ino_t *ino_out)
         socklen_t len = sizeof(listening);
         if (getsockopt((int)fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) < 0 || listening)
             continue;
-        if (best < 0 || st.st_ino > best_ino) {
-            best = (int)fd;
-            best_ino = st.st_ino;
-        }
+        fn((int)fd, st.st_ino, data);
+        n++;
     }
     closedir(d);
-    *ino_out = best_ino;
-    return best;
+    return n;
+}
+
+static void sock_note(int fd, ino_t ino, void *data)
+{
+    (void)fd;
+    (void)data;
+    sock_remember(ino);
+}
+
+/* Marks every socket that exists now as not a client's. */
+static void sock_snapshot(void)
+{
+    pthread_mutex_lock(&sock_mu);
+    sock_scan(sock_note, NULL);
+    pthread_mutex_unlock(&sock_mu);
+}
+
+typedef struct sock_pick {
+    int fd;
+    ino_t ino;
+} sock_pick;
+
+static void sock_pick_one(int fd, ino_t ino, void *data)
+{
+    sock_pick *p = data;
+    p->fd = fd;
+    p->ino = ino;
 }
 
 /* True when the peer of the client's connection is gone (lock held). */
@@ -1087,18 +1133,12 @@ static bool sock_hung_up(const vd_client *c)
 
 static void sock_forget(const vd_client *c, bool leaked)
 {
+    if (!leaked)
+        return;
     pthread_mutex_lock(&sock_mu);
-    for (size_t i = 0; i < sock_nseen; i++) {
-        if (c->sock_fd >= 0 && sock_seen[i] == c->sock_ino) {
-            sock_seen[i] = sock_seen[--sock_nseen];
-            break;
-        }
-    }
-    if (leaked) {
-        if (!sock_leaked)
-            sock_leaked = g_ptr_array_new_with_free_func(g_object_unref);
-        g_ptr_array_add(sock_leaked, g_object_ref(c->client));
-    }
+    if (!sock_leaked)
+        sock_leaked = g_ptr_array_new_with_free_func(g_object_unref);
+    g_ptr_array_add(sock_leaked, g_object_ref(c->client));
     pthread_mutex_unlock(&sock_mu);
 }
 
@@ -1107,20 +1147,15 @@ static void on_client_connected(UMockdevIoctlBase *base, UMockdevIoctlClient *cl
     (void)base;
     g_signal_connect(client, "notify::connected", G_CALLBACK(on_connected_changed), data);
     pthread_mutex_lock(&sock_mu);
-    ino_t ino = 0;
-    int fd = newest_connection(&ino);
-    if (fd >= 0 && sock_nseen == sock_cap) {
-        size_t nc = sock_cap ? sock_cap * 2 : 64;
-        ino_t *n = realloc(sock_seen, nc * sizeof(*n));
-        if (n) {
-            sock_seen = n;
-            sock_cap = nc;
-        }
-    }
-    if (fd >= 0 && sock_nseen < sock_cap) {
-        sock_seen[sock_nseen++] = ino;
-        g_object_set_data(G_OBJECT(client), "vd-sock-fd", GINT_TO_POINTER(fd + 1));
-        g_object_set_data(G_OBJECT(client), "vd-sock-ino", (gpointer)(uintptr_t)ino);
+    sock_pick pick = {-1, 0};
+    int n = sock_scan(sock_pick_one, &pick);
+    if (n == 1) {
+        sock_remember(pick.ino);
+        g_object_set_data(G_OBJECT(client), "vd-sock-fd", GINT_TO_POINTER(pick.fd + 1));
+        g_object_set_data(G_OBJECT(client), "vd-sock-ino", (gpointer)(uintptr_t)pick.ino);
+    } else {
+        /* none or several: remember them all, watch nothing */
+        sock_scan(sock_note, NULL);
     }
     pthread_mutex_unlock(&sock_mu);
 }
@@ -1519,7 +1554,7 @@ static gboolean on_ioctl(UMockdevIoctlBase *base, UMockdevIoctlClient *client, g
             complete(client, 0, 0);
             break;
         }
-        reap_dead_clients(u);
+        reap_dead_clients(u, c); /* c is alive: it is in this ioctl */
         if (u->claims == 0) {
             grant_claim(u, c);
             complete(client, 0, 0);
@@ -1815,6 +1850,7 @@ vd_usb *vd_usb_new(UMockdevTestbed *tb, const vd_usb_ident *id, const vd_usb_fn_
     }
     if (build_sysfs(u) < 0 || make_fifo_node(u) < 0)
         goto fail;
+    sock_snapshot();
     if (pthread_create(&u->link_thread, NULL, link_main, u) != 0)
         goto fail;
     return u;
