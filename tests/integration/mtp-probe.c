@@ -65,6 +65,7 @@
 #define QUIET_MS 300          /* bulk-IN silent this long: drained */
 #define DRAIN_MAX_MS 20000    /* never drain longer than this */
 #define STATUS_POLLS_MAX 400
+#define STATUS_MAX_MS 10000   /* never poll longer than this */
 #define STATUS_POLL_GAP_US 2000
 #define NO_ANSWER_MS 1000     /* how long "does not answer" is tested */
 
@@ -291,7 +292,9 @@ static int read_answer(probe *p, unsigned timeout_ms, fc_msg *resp, uint8_t **da
                 /* a data container of whole packets ends with a
                  * zero-length packet; a response can come instead */
                 int g2 = 0;
-                r = bulk_in(p, buf, p->mps, &g2, (unsigned)(deadline > now_ms() ? deadline - now_ms() : 1));
+                uint64_t t = now_ms();
+                /* never 0: libusb takes a timeout of 0 as none */
+                r = bulk_in(p, buf, p->mps, &g2, (unsigned)(deadline > t ? deadline - t : 1));
                 if (r == 0 && g2 >= (int)FC_HDR_LEN) {
                     if (fc_msg_decode(FC_CT_RESPONSE, buf, (size_t)g2, resp) == 0) {
                         free(buf);
@@ -521,7 +524,8 @@ static int poll_status(probe *p)
     int busy = 0, polls = 0, stalls = 0, code = 0;
     char halted[64] = "";
     size_t hl = 0;
-    while (polls < STATUS_POLLS_MAX) {
+    uint64_t deadline = now_ms() + STATUS_MAX_MS;
+    while (polls < STATUS_POLLS_MAX && now_ms() < deadline) {
         uint8_t eps[8];
         int neps;
         code = device_status(p, 8, eps, &neps);
