@@ -256,6 +256,7 @@ struct fl_link {
     unsigned timeout_ms;
     unsigned depth;
     size_t urb_size;
+    uint16_t cur_code;      /* the running transaction's operation code (for the test hook) */
     bool wire_dirty;        /* a transaction was aborted: run the cancel sequence */
     uint32_t dirty_tid;
     ferry_storage *storages;

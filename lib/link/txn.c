@@ -352,6 +352,7 @@ int fl_transact(fl_link *l, ferry_op *op, fl_txn *t)
 
     in_state s = {.l = l, .op = op, .t = t, .mps = l->t->mps(l->dev), .clen = UINT64_MAX};
     bool sent_cmd = false;
+    l->cur_code = t->code;
     fl_test_phase(l, op, FL_PHASE_COMMAND);
     /* the IN URBs first: the device's answer finds them waiting */
     rc = in_plan(&s);
