@@ -315,7 +315,7 @@ static int run_copy(fl_link *l, ferry_op *op)
 static int run_read(fl_link *l, ferry_op *op)
 {
     ferry_object o;
-    int rc = fl_get_object(l, op, op->p.read.id, &o);
+    int rc = fl_find_object(l, op, op->p.read.id, &o);
     if (rc < 0)
         return rc;
     rc = fl_read_object(l, op, &o, op->p.read.offset, op->p.read.length, &op->p.read.sink);

@@ -210,17 +210,17 @@ enum fl_link_state {
     FL_LINK_CLOSING,
 };
 
-typedef struct fl_dirent {
-    uint32_t id;
-    char *name;
-    bool is_folder;
-} fl_dirent;
-
+/* A cached folder listing (link thread only): the objects of one folder,
+ * with an id index, kept up to date by the link's own changes and dropped
+ * by the device's events about objects it did not change itself. */
 typedef struct fl_dircache {
     struct fl_dircache *next;
     uint32_t storage, folder;
-    fl_dirent *ents;
-    size_t n;
+    ferry_object *ents;   /* owned names */
+    size_t n, cap;
+    uint32_t *hkey;       /* id index: 0 empty, UINT32_MAX deleted */
+    uint32_t *hval;       /* index into ents */
+    size_t hcap, hused;
 } fl_dircache;
 
 struct fl_link {
@@ -262,8 +262,13 @@ struct fl_link {
     ferry_storage *storages;
     size_t nstorages;
     fl_dircache *dirs;
-    atomic_int cache_gen;   /* bumped by events: drop the directory cache */
-    int seen_gen;
+    /* device events for the link thread's caches (under mu) */
+    struct { uint16_t code; uint32_t param; } evq[64];
+    unsigned nevq;
+    bool evq_overflow;
+    /* objects the link changed itself lately: their events are echoes */
+    uint32_t self_ids[64];
+    unsigned self_pos;
     /* counters for the tests and benchmarks (ferry_dev_stats) */
     atomic_ullong n_transactions, n_cancels, n_recoveries;
 };
@@ -344,6 +349,21 @@ int fl_resolve_path(fl_link *l, ferry_op *op, const char *path, ferry_object *ou
 int fl_refresh_storages(fl_link *l, ferry_op *op);
 void fl_dircache_drop(fl_link *l);
 void fl_dircache_forget(fl_link *l, uint32_t storage, uint32_t folder);
+/* A folder's listing from the cache, listed from the device if missing.
+ * Valid until the next call that lists or changes objects. */
+int fl_dircache_get(fl_link *l, ferry_op *op, uint32_t storage, uint32_t folder, const fl_dircache **out);
+/* The object from a cached listing (copy), or FERRY_ENOENT. */
+int fl_cache_object(fl_link *l, uint32_t id, ferry_object *out);
+/* An object as the cache knows it, else read from the device. For
+ * operations that act on an object just listed (get, put into a folder);
+ * ferry_stat always reads the device. */
+int fl_find_object(fl_link *l, ferry_op *op, uint32_t id, ferry_object *out);
+/* Applies the device events queued since the last call to the caches. */
+void fl_cache_events(fl_link *l);
+/* The link's own changes keep the cached listings true. */
+void fl_cache_add(fl_link *l, const ferry_object *o);
+void fl_cache_rename(fl_link *l, uint32_t id, const char *name);
+void fl_cache_remove(fl_link *l, uint32_t id);
 int fl_delete_object(fl_link *l, ferry_op *op, uint32_t id);
 int fl_set_name(fl_link *l, ferry_op *op, uint32_t id, const char *name);
 /* SendObjectInfo: makes an object (file or folder); *id gets its handle. */

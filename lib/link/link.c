@@ -157,9 +157,17 @@ void fl_link_event(void *user, const uint8_t *buf, size_t len, int err)
         char nb[8];
         FY_DEBUG(l->log, "event %s 0x%08x", fc_code_str(fc_event_name, m.code, nb), ev.param);
     }
-    if (ev.kind != FERRY_EVENT_OTHER && ev.kind != FERRY_EVENT_DEVICE_CHANGED)
-        atomic_fetch_add(&l->cache_gen, 1); /* the link thread drops its directory cache */
     pthread_mutex_lock(&l->mu);
+    if (ev.kind != FERRY_EVENT_OTHER && ev.kind != FERRY_EVENT_DEVICE_CHANGED && ev.code) {
+        /* for the link thread's caches (fl_cache_events) */
+        if (l->nevq < sizeof(l->evq) / sizeof(l->evq[0])) {
+            l->evq[l->nevq].code = ev.code;
+            l->evq[l->nevq].param = ev.param;
+            l->nevq++;
+        } else {
+            l->evq_overflow = true;
+        }
+    }
     for (ferry_dev *h = l->handles; h; h = h->lnext) {
         if (!h->ev_fn || atomic_load(&h->closed))
             continue;
@@ -459,11 +467,7 @@ int fl_link_ready(fl_link *l)
             return l->fail_err;
         }
     }
-    int gen = atomic_load(&l->cache_gen);
-    if (gen != l->seen_gen) {
-        fl_dircache_drop(l);
-        l->seen_gen = gen;
-    }
+    fl_cache_events(l);
     return 0;
 }
 
@@ -591,7 +595,6 @@ int fl_link_get(ferry_ctx *ctx, const ferry_device_desc *desc, fl_link **out)
     pthread_cond_init(&l->cv, NULL);
     l->state = FL_LINK_NEW;
     l->nhandles = 1;
-    atomic_init(&l->cache_gen, 0);
     if ((desc->manufacturer && !l->desc.manufacturer) || (desc->product && !l->desc.product) ||
         (desc->serial && !l->desc.serial) || pthread_create(&l->thread, NULL, link_main, l) != 0) {
         pthread_mutex_unlock(&ctx->lmu);

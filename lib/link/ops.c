@@ -398,16 +398,24 @@ int fl_get_object(fl_link *l, ferry_op *op, uint32_t id, ferry_object *out)
 /* Directory cache (link thread only): full listings of folders          */
 
 #define DIRCACHE_MAX 128
+#define TOMB UINT32_MAX
+
+static void dircache_free(fl_dircache *d)
+{
+    for (size_t i = 0; i < d->n; i++)
+        fy_free(d->ents[i].name);
+    fy_free(d->ents);
+    fy_free(d->hkey);
+    fy_free(d->hval);
+    fy_free(d);
+}
 
 void fl_dircache_drop(fl_link *l)
 {
     fl_dircache *d = l->dirs;
     while (d) {
         fl_dircache *next = d->next;
-        for (size_t i = 0; i < d->n; i++)
-            fy_free(d->ents[i].name);
-        fy_free(d->ents);
-        fy_free(d);
+        dircache_free(d);
         d = next;
     }
     l->dirs = NULL;
@@ -419,10 +427,7 @@ void fl_dircache_forget(fl_link *l, uint32_t storage, uint32_t folder)
         fl_dircache *d = *pp;
         if (d->storage == storage && d->folder == folder) {
             *pp = d->next;
-            for (size_t i = 0; i < d->n; i++)
-                fy_free(d->ents[i].name);
-            fy_free(d->ents);
-            fy_free(d);
+            dircache_free(d);
             return;
         }
     }
@@ -436,6 +441,76 @@ static fl_dircache *dircache_find(fl_link *l, uint32_t storage, uint32_t folder)
     return NULL;
 }
 
+static size_t hslot(uint32_t id, size_t cap)
+{
+    return (id * 2654435761u) & (cap - 1);
+}
+
+/* Index position of id, or SIZE_MAX. */
+static size_t hfind(const fl_dircache *d, uint32_t id)
+{
+    if (!d->hcap)
+        return SIZE_MAX;
+    for (size_t i = hslot(id, d->hcap);; i = (i + 1) & (d->hcap - 1)) {
+        if (d->hkey[i] == id)
+            return i;
+        if (d->hkey[i] == 0)
+            return SIZE_MAX;
+    }
+}
+
+static int hrebuild(fl_dircache *d, size_t want)
+{
+    size_t cap = 16;
+    while (cap < want * 2)
+        cap *= 2;
+    uint32_t *k = fy_calloc(cap, sizeof(uint32_t)), *v = fy_calloc(cap, sizeof(uint32_t));
+    if (!k || !v) {
+        fy_free(k);
+        fy_free(v);
+        return FERRY_ENOMEM;
+    }
+    fy_free(d->hkey);
+    fy_free(d->hval);
+    d->hkey = k;
+    d->hval = v;
+    d->hcap = cap;
+    d->hused = d->n;
+    for (size_t i = 0; i < d->n; i++) {
+        size_t s = hslot(d->ents[i].id, cap);
+        while (k[s])
+            s = (s + 1) & (cap - 1);
+        k[s] = d->ents[i].id;
+        v[s] = (uint32_t)i;
+    }
+    return 0;
+}
+
+static int dircache_append(fl_dircache *d, const ferry_object *o)
+{
+    if (d->n == d->cap) {
+        size_t nc = d->cap ? d->cap * 2 : 16;
+        ferry_object *ne = fy_realloc(d->ents, nc * sizeof(*ne));
+        if (!ne)
+            return FERRY_ENOMEM;
+        d->ents = ne;
+        d->cap = nc;
+    }
+    if ((d->hused + 1) * 2 > d->hcap && hrebuild(d, d->n + 1) < 0)
+        return FERRY_ENOMEM;
+    if (fl_object_copy(&d->ents[d->n], o) < 0)
+        return FERRY_ENOMEM;
+    size_t s = hslot(o->id, d->hcap);
+    while (d->hkey[s] && d->hkey[s] != TOMB)
+        s = (s + 1) & (d->hcap - 1);
+    if (!d->hkey[s])
+        d->hused++;
+    d->hkey[s] = o->id;
+    d->hval[s] = (uint32_t)d->n;
+    d->n++;
+    return 0;
+}
+
 static void dircache_put(fl_link *l, uint32_t storage, uint32_t folder, const ferry_object *objs, size_t n)
 {
     fl_dircache_forget(l, storage, folder);
@@ -447,28 +522,150 @@ static void dircache_put(fl_link *l, uint32_t storage, uint32_t folder, const fe
     fl_dircache *d = fy_calloc(1, sizeof(*d));
     if (!d)
         return;
-    d->ents = n ? fy_calloc(n, sizeof(*d->ents)) : NULL;
-    if (n && !d->ents) {
-        fy_free(d);
-        return;
-    }
+    d->storage = storage;
+    d->folder = folder;
     for (size_t i = 0; i < n; i++) {
-        d->ents[i].id = objs[i].id;
-        d->ents[i].is_folder = objs[i].is_folder;
-        d->ents[i].name = fy_strdup(objs[i].name);
-        if (!d->ents[i].name) {
-            for (size_t j = 0; j < i; j++)
-                fy_free(d->ents[j].name);
-            fy_free(d->ents);
-            fy_free(d);
+        if (dircache_append(d, &objs[i]) < 0) {
+            dircache_free(d); /* no cache is fine; a wrong one is not */
             return;
         }
     }
-    d->storage = storage;
-    d->folder = folder;
-    d->n = n;
     d->next = l->dirs;
     l->dirs = d;
+}
+
+int fl_cache_object(fl_link *l, uint32_t id, ferry_object *out)
+{
+    for (fl_dircache *d = l->dirs; d; d = d->next) {
+        size_t h = hfind(d, id);
+        if (h != SIZE_MAX)
+            return fl_object_copy(out, &d->ents[d->hval[h]]);
+    }
+    return FERRY_ENOENT;
+}
+
+int fl_find_object(fl_link *l, ferry_op *op, uint32_t id, ferry_object *out)
+{
+    fl_cache_events(l);
+    if (fl_cache_object(l, id, out) == 0)
+        return 0;
+    return fl_get_object(l, op, id, out);
+}
+
+static void self_changed(fl_link *l, uint32_t id)
+{
+    l->self_ids[l->self_pos++ % (sizeof(l->self_ids) / sizeof(l->self_ids[0]))] = id;
+}
+
+static bool changed_by_self(const fl_link *l, uint32_t id)
+{
+    for (size_t i = 0; i < sizeof(l->self_ids) / sizeof(l->self_ids[0]); i++)
+        if (l->self_ids[i] == id)
+            return true;
+    return false;
+}
+
+/* The folder listing that holds id, if cached. */
+static fl_dircache *holder_of(fl_link *l, uint32_t id)
+{
+    for (fl_dircache *d = l->dirs; d; d = d->next)
+        if (hfind(d, id) != SIZE_MAX)
+            return d;
+    return NULL;
+}
+
+void fl_cache_events(fl_link *l)
+{
+    struct { uint16_t code; uint32_t param; } ev[64];
+    pthread_mutex_lock(&l->mu);
+    unsigned n = l->nevq;
+    bool overflow = l->evq_overflow;
+    memcpy(ev, l->evq, n * sizeof(ev[0]));
+    l->nevq = 0;
+    l->evq_overflow = false;
+    pthread_mutex_unlock(&l->mu);
+    if (overflow) {
+        fl_dircache_drop(l);
+        return;
+    }
+    for (unsigned i = 0; i < n; i++) {
+        uint32_t id = ev[i].param;
+        switch (ev[i].code) {
+        case FC_EC_ObjectAdded:
+            /* ours (already in the cache) or someone else's: then we do
+             * not know its folder */
+            if (!holder_of(l, id) && !changed_by_self(l, id))
+                fl_dircache_drop(l);
+            break;
+        case FC_EC_ObjectRemoved:
+            fl_cache_remove(l, id);
+            break;
+        case FC_EC_ObjectInfoChanged:
+        case FC_EC_ObjectPropChanged:
+            if (!changed_by_self(l, id)) {
+                fl_dircache *d = holder_of(l, id);
+                if (d)
+                    fl_dircache_forget(l, d->storage, d->folder);
+            }
+            break;
+        default:
+            /* storages came, went or changed */
+            fl_dircache_drop(l);
+            break;
+        }
+    }
+}
+
+void fl_cache_add(fl_link *l, const ferry_object *o)
+{
+    self_changed(l, o->id);
+    fl_dircache *d = dircache_find(l, o->storage, o->parent);
+    if (d && dircache_append(d, o) < 0)
+        fl_dircache_forget(l, o->storage, o->parent);
+}
+
+void fl_cache_rename(fl_link *l, uint32_t id, const char *name)
+{
+    self_changed(l, id);
+    for (fl_dircache *d = l->dirs; d; d = d->next) {
+        size_t h = hfind(d, id);
+        if (h == SIZE_MAX)
+            continue;
+        char *n = fy_strdup(name);
+        if (!n) {
+            fl_dircache_forget(l, d->storage, d->folder);
+            return;
+        }
+        ferry_object *o = &d->ents[d->hval[h]];
+        fy_free(o->name);
+        o->name = n;
+        return;
+    }
+}
+
+void fl_cache_remove(fl_link *l, uint32_t id)
+{
+    for (fl_dircache *d = l->dirs; d; d = d->next) {
+        size_t h = hfind(d, id);
+        if (h == SIZE_MAX)
+            continue;
+        size_t i = d->hval[h];
+        d->hkey[h] = TOMB;
+        bool folder = d->ents[i].is_folder;
+        uint32_t st = d->ents[i].storage;
+        fy_free(d->ents[i].name);
+        if (i != d->n - 1) {
+            /* the last entry takes its place */
+            d->ents[i] = d->ents[d->n - 1];
+            size_t hl = hfind(d, d->ents[i].id);
+            if (hl != SIZE_MAX)
+                d->hval[hl] = (uint32_t)i;
+        }
+        d->n--;
+        if (folder)
+            fl_dircache_forget(l, st, id);
+        return;
+    }
 }
 
 /* ------------------------------------------------------------------ */
@@ -569,10 +766,9 @@ static const ferry_storage *storage_by_name(fl_link *l, const char *name, size_t
     return NULL;
 }
 
-/* The child named name of a folder (id 0 if none). */
-static int lookup(fl_link *l, ferry_op *op, uint32_t storage, uint32_t folder, const char *name, size_t len,
-                  uint32_t *id, bool *folder_out)
+int fl_dircache_get(fl_link *l, ferry_op *op, uint32_t storage, uint32_t folder, const fl_dircache **out)
 {
+    fl_cache_events(l);
     fl_dircache *d = dircache_find(l, storage, folder);
     if (!d) {
         ferry_object *objs;
@@ -585,6 +781,18 @@ static int lookup(fl_link *l, ferry_op *op, uint32_t storage, uint32_t folder, c
         if (!d)
             return FERRY_ENOMEM;
     }
+    *out = d;
+    return 0;
+}
+
+/* The child named name of a folder (id 0 if none). */
+static int lookup(fl_link *l, ferry_op *op, uint32_t storage, uint32_t folder, const char *name, size_t len,
+                  uint32_t *id, bool *folder_out)
+{
+    const fl_dircache *d;
+    int rc = fl_dircache_get(l, op, storage, folder, &d);
+    if (rc < 0)
+        return rc;
     for (size_t i = 0; i < d->n; i++) {
         if (strlen(d->ents[i].name) == len && memcmp(d->ents[i].name, name, len) == 0) {
             *id = d->ents[i].id;
@@ -671,7 +879,7 @@ int fl_parent_storage(fl_link *l, ferry_op *op, uint32_t storage, uint32_t paren
         return FERRY_ENOENT;
     }
     ferry_object p;
-    int rc = fl_get_object(l, op, parent, &p);
+    int rc = fl_find_object(l, op, parent, &p);
     if (rc < 0)
         return rc;
     *out = p.storage;
@@ -726,7 +934,10 @@ int fl_send_object_info(fl_link *l, ferry_op *op, uint32_t storage, uint32_t par
     if (t.resp.nparams < 3 || !t.resp.params[2])
         return FERRY_EPROTO;
     *id = t.resp.params[2];
-    fl_dircache_forget(l, storage, parent);
+    ferry_object o = {.id = *id, .storage = storage, .parent = parent, .name = (char *)name,
+                      .size = folder ? 0 : size, .mtime = mtime, .is_folder = folder,
+                      .format = folder ? FC_OFC_Association : FC_OFC_Undefined};
+    fl_cache_add(l, &o);
     return 0;
 }
 
@@ -740,7 +951,10 @@ int fl_send_object(fl_link *l, ferry_op *op, const ferry_data *src, uint64_t siz
 int fl_delete_object(fl_link *l, ferry_op *op, uint32_t id)
 {
     fl_txn t = {.code = FC_OC_DeleteObject, .nparams = 2, .params = {id, 0}, .no_cancel = true};
-    return fl_transact_ok(l, op, &t);
+    int rc = fl_transact_ok(l, op, &t);
+    if (rc == 0 || rc == FERRY_ENOENT)
+        fl_cache_remove(l, id);
+    return rc;
 }
 
 int fl_set_name(fl_link *l, ferry_op *op, uint32_t id, const char *name)
@@ -756,6 +970,8 @@ int fl_set_name(fl_link *l, ferry_op *op, uint32_t id, const char *name)
                 .dir = FL_DATA_OUT, .out_buf = w.buf, .out_len = w.len, .no_cancel = true};
     rc = fl_transact_ok(l, op, &t);
     fc_wr_free(&w);
+    if (rc == 0)
+        fl_cache_rename(l, id, name);
     return rc;
 }
 
@@ -794,12 +1010,10 @@ int fl_read_object(fl_link *l, ferry_op *op, const ferry_object *o, uint64_t off
     if (offset == 0 && len == o->size) {
         fl_txn t = {.code = FC_OC_GetObject, .nparams = 1, .params = {o->id}, .dir = FL_DATA_IN,
                     .in_sink = sink, .in_expect = o->size, .progress = true, .progress_total = o->size};
-        int rc = fl_transact_ok(l, op, &t);
-        if (rc == 0 && t.moved != o->size) {
-            fl_op_set_error(op, "%s: the device sent %" PRIu64 " of %" PRIu64 " bytes", o->name, t.moved, o->size);
-            rc = FERRY_EMISMATCH;
-        }
-        return rc;
+        /* the data header has the object's length as it is now (the
+         * listing may be older); a short data phase is caught by the
+         * transaction (FERRY_EMISMATCH) */
+        return fl_transact_ok(l, op, &t);
     }
     if (len == 0)
         return 0;

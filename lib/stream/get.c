@@ -101,7 +101,7 @@ static int run_get(fl_link *l, ferry_op *op)
 {
     get_params *g = op->p.ext;
     ferry_object o;
-    int rc = fl_get_object(l, op, g->id, &o);
+    int rc = fl_find_object(l, op, g->id, &o); /* just listed, most of the time */
     if (rc < 0)
         return rc;
     if (o.is_folder) {
@@ -182,13 +182,11 @@ static int run_get(fl_link *l, ferry_op *op)
         } else if (rename(part, g->path) < 0) {
             rc = local_err(errno);
             fl_op_set_error(op, "%s: %s", g->path, strerror(errno));
-        } else {
-            int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-            if (dfd >= 0) {
-                fsync(dfd);
-                close(dfd);
-            }
         }
+        /* the data was flushed before the rename, so after a crash the
+         * target is the old one or the whole new one, never a part; the
+         * rename itself is not forced to disk (a folder fsync per file
+         * would cost more than a small file's transfer) */
     }
     if (rc == 0) {
         ferry_item it = {.kind = FERRY_ITEM_OBJECT};

@@ -95,47 +95,65 @@ static uint32_t random_tag(void)
 
 int fs_cleanup_folder(fl_link *l, ferry_op *op, uint32_t storage, uint32_t folder, const char *keep)
 {
-    ferry_object *objs;
-    size_t n;
-    int rc = fl_list_folder(l, op, storage, folder, &objs, &n);
+    const fl_dircache *d;
+    int rc = fl_dircache_get(l, op, storage, folder, &d);
     if (rc < 0)
         return rc;
-    bool changed = false;
-    for (size_t i = 0; i < n && rc == 0; i++) {
-        const ferry_object *o = &objs[i];
+    /* what to do, decided on a copy: the actions change the cache */
+    ferry_object *todo = NULL;
+    char **restore = NULL;
+    size_t ntodo = 0;
+    for (size_t i = 0; i < d->n; i++) {
+        const ferry_object *o = &d->ents[i];
         if (o->is_folder || (keep && strcmp(o->name, keep) == 0))
             continue;
-        const char *real;
-        if (special_target(PART_PREFIX, o->name)) {
-            FY_INFO(l->log, "cleanup: deleting %s (an interrupted upload)", o->name);
-            rc = fl_delete_object(l, NULL, o->id);
-        } else if ((real = special_target(OLD_PREFIX, o->name))) {
-            bool taken = false;
-            for (size_t j = 0; j < n; j++)
-                if (strcmp(objs[j].name, real) == 0)
-                    taken = true;
-            if (taken) {
-                FY_INFO(l->log, "cleanup: deleting %s (replaced)", o->name);
-                rc = fl_delete_object(l, NULL, o->id);
-            } else {
-                FY_WARN(l->log, "cleanup: restoring %s as %s (an interrupted replace)", o->name, real);
-                rc = fl_set_name(l, NULL, o->id, real);
-            }
-        } else {
+        const char *real = special_target(OLD_PREFIX, o->name);
+        if (!special_target(PART_PREFIX, o->name) && !real)
             continue;
+        ferry_object *nt = fy_realloc(todo, (ntodo + 1) * sizeof(*nt));
+        char **nr = fy_realloc(restore, (ntodo + 1) * sizeof(*nr));
+        if (nt)
+            todo = nt;
+        if (nr)
+            restore = nr;
+        if (!nt || !nr || fl_object_copy(&todo[ntodo], o) < 0) {
+            rc = FERRY_ENOMEM;
+            break;
+        }
+        restore[ntodo] = NULL;
+        if (real) {
+            bool taken = false;
+            for (size_t j = 0; j < d->n; j++)
+                if (strcmp(d->ents[j].name, real) == 0)
+                    taken = true;
+            if (!taken)
+                restore[ntodo] = fy_strdup(real);
+        }
+        ntodo++;
+    }
+    for (size_t i = 0; i < ntodo && rc == 0; i++) {
+        const ferry_object *o = &todo[i];
+        if (restore[i]) {
+            FY_WARN(l->log, "cleanup: restoring %s as %s (an interrupted replace)", o->name, restore[i]);
+            rc = fl_set_name(l, NULL, o->id, restore[i]);
+        } else {
+            FY_INFO(l->log, "cleanup: deleting %s (left by an interrupted upload)", o->name);
+            rc = fl_delete_object(l, NULL, o->id);
         }
         if (rc == FERRY_ENOENT)
             rc = 0;
-        changed = true;
         if (rc == 0 && op) {
             ferry_item it = {.kind = FERRY_ITEM_OBJECT};
             it.u.object = *o;
             fl_op_item(op, &it);
         }
     }
-    if (changed)
-        fl_dircache_forget(l, storage, folder);
-    fl_objects_free(objs, n);
+    for (size_t i = 0; i < ntodo; i++) {
+        fy_free(todo[i].name);
+        fy_free(restore[i]);
+    }
+    fy_free(todo);
+    fy_free(restore);
     return rc;
 }
 
@@ -278,23 +296,15 @@ static void revert(fl_link *l, fs_put *p)
 static int find_child(fl_link *l, ferry_op *op, uint32_t storage, uint32_t folder, const char *name,
                       ferry_object *out)
 {
-    ferry_object *objs;
-    size_t n;
     memset(out, 0, sizeof(*out));
-    int rc = fl_list_folder(l, op, storage, folder, &objs, &n);
+    const fl_dircache *d;
+    int rc = fl_dircache_get(l, op, storage, folder, &d);
     if (rc < 0)
         return rc;
-    rc = FERRY_ENOENT;
-    for (size_t i = 0; i < n; i++) {
-        if (strcmp(objs[i].name, name) == 0) {
-            *out = objs[i];
-            objs[i].name = NULL;
-            rc = 0;
-            break;
-        }
-    }
-    fl_objects_free(objs, n);
-    return rc;
+    for (size_t i = 0; i < d->n; i++)
+        if (strcmp(d->ents[i].name, name) == 0)
+            return fl_object_copy(out, &d->ents[i]);
+    return FERRY_ENOENT;
 }
 
 /* Sends the data with the edit extensions in chunks, from `from`. */
@@ -449,9 +459,11 @@ static int run_put(fl_link *l, ferry_op *op)
         if (rc < 0)
             FY_WARN(l->log, "upload %s: the replaced object stays set aside: %s", p->name, ferry_strerror(rc));
     }
-    fl_dircache_forget(l, p->storage, p->parent);
+    /* the listing cache followed every step; the object is as we made it */
     ferry_object o;
-    rc = fl_get_object(l, NULL, p->temp_id, &o);
+    rc = fl_cache_object(l, p->temp_id, &o);
+    if (rc < 0)
+        rc = fl_get_object(l, NULL, p->temp_id, &o);
     if (rc == 0) {
         ferry_item it = {.kind = FERRY_ITEM_OBJECT};
         it.u.object = o;
