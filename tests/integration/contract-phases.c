@@ -24,10 +24,11 @@
  * same handle succeeds with no reopen (C9), except on a persona that needs
  * one, where ferry's recovery must do it on its own.
  *
- * Which transaction is the operation's main one, and which phases it has,
- * comes from an uncancelled calibration run of the same operation (the
- * command codes are seen by the test's wrapping transport); the matrix
- * checks that every phase it expects was there.
+ * The main transaction is found by its command code (the listing of a
+ * storage's top, where 1100 objects make its data phase long, is the
+ * operation's first transaction); which phases it has comes from an
+ * uncancelled run of the same operation, and the matrix checks that every
+ * phase it expects was there.
  *
  * Run under each persona by contract-run.sh (contract-phases-PERSONA).
  */
@@ -65,9 +66,8 @@ typedef struct matrix {
     enum op_kind kind;
     uint8_t *big;
     size_t big_len;
-    uint32_t big_id, many_id, work_id;
+    uint32_t big_id, many_storage, work_id;
     /* calibration */
-    int target_txn;
     uint16_t target_code;
     bool has_phase[8];
     unsigned cell;
@@ -119,7 +119,7 @@ static int start_op(matrix *m, ct_rec *r, ferry_op **op)
     ferry_op_cbs cbs = ct_rec_cbs(r);
     switch (m->kind) {
     case OP_LIST:
-        return ferry_list(m->e.h, m->e.storage, m->many_id, &cbs, op);
+        return ferry_list(m->e.h, m->many_storage, FERRY_ROOT, &cbs, op);
     case OP_READ:
         memset(&m->vs, 0, sizeof(m->vs));
         m->vs.want = m->big;
@@ -158,9 +158,11 @@ static bool irrevocable(const matrix *m)
     return m->kind == OP_DELETE || m->kind == OP_MKDIR;
 }
 
-/* The uncancelled run: which transaction is the main one, and its phases. */
+/* The uncancelled run: the main transaction's phases. */
 static void calibrate(matrix *m)
 {
+    /* a listing of a storage's top is one transaction (then, without
+     * GetObjectPropList, one GetObjectInfo per object) */
     static const uint16_t want_code[] = {0, FC_OC_GetObject, FC_OC_DeleteObject, FC_OC_SendObjectInfo};
     prepare_cell(m);
     ct_rec *r = &m->rec;
@@ -176,35 +178,26 @@ static void calibrate(matrix *m)
     assert_true(effect_done(m, r));
 
     ct_hook *k = &m->e.hook;
-    uint16_t codes[512] = {0};
-    bool mid[512] = {false};
-    int ntxn = 0;
+    int ntxn = 0, target = -1;
     for (int i = 0; i < k->nrec; i++) {
         int t = k->rec[i].txn;
-        if (t < 0 || t >= 512)
-            continue;
         if (t + 1 > ntxn)
             ntxn = t + 1;
-        if (!codes[t])
-            codes[t] = k->rec[i].code;
-        if (k->rec[i].phase == FL_PHASE_DATA_MID)
-            mid[t] = true;
+        if (t >= 0 && target < 0 && k->rec[i].phase == FL_PHASE_COMMAND &&
+            (m->kind == OP_LIST ? t == 0 : k->rec[i].code == want_code[m->kind])) {
+            target = t;
+            m->target_code = k->rec[i].code;
+        }
     }
-    m->target_txn = -1;
-    for (int t = 0; t < ntxn && m->target_txn < 0; t++) {
-        if (m->kind == OP_LIST ? mid[t] : codes[t] == want_code[m->kind])
-            m->target_txn = t;
-    }
-    if (m->target_txn < 0)
+    if (target < 0)
         fail_msg("%s: no main transaction among %d", op_names[m->kind], ntxn);
-    m->target_code = codes[m->target_txn];
     memset(m->has_phase, 0, sizeof(m->has_phase));
     for (int i = 0; i < k->nrec; i++)
-        if (k->rec[i].txn == m->target_txn)
+        if (k->rec[i].txn == target)
             m->has_phase[k->rec[i].phase] = true;
     char nb[8];
-    printf("# %s (%s): %d transactions, main one #%d %s, phases:", op_names[m->kind], ct_persona(), ntxn,
-           m->target_txn, fc_code_str(fc_operation_name, m->target_code, nb));
+    printf("# %s (%s): %d%s transactions, main one #%d %s, phases:", op_names[m->kind], ct_persona(), ntxn,
+           k->nrec >= CT_REC_MAX ? "+" : "", target, fc_code_str(fc_operation_name, m->target_code, nb));
     for (int p = FL_PHASE_COMMAND; p <= FL_PHASE_DONE; p++)
         if (m->has_phase[p])
             printf(" %s", ct_phase_name(p));
@@ -300,12 +293,12 @@ static void run_cell(matrix *m, int phase)
         assert_int_equal(ferry_op_get_state(op), FERRY_OP_SUCCEEDED);
         ct_assert_rc(ferry_op_cancel(op, FERRY_CANCEL_USER), FERRY_EALREADY_FINISHED);
     } else {
-        ct_hook_arm(&m->e.hook, NULL, phase, m->target_txn);
+        ct_hook_arm_code(&m->e.hook, phase, m->target_code);
         ct_assert_rc(start_op(m, r, &op), 0);
         if (!ct_hook_wait_parked(&m->e.hook, op, ct_ms(60000))) {
             ct_hook_disarm(&m->e.hook);
-            fail_msg("%s: phase %s of transaction #%d never came (final %s)", op_names[m->kind],
-                     ct_phase_name(phase), m->target_txn, ferry_err_name(ferry_op_result(op)));
+            fail_msg("%s: phase %s of transaction 0x%04x never came (final %s)", op_names[m->kind],
+                     ct_phase_name(phase), m->target_code, ferry_err_name(ferry_op_result(op)));
         }
         uint32_t tid = m->e.hook.parked_tid;
         if (phase != FL_PHASE_START && phase != FL_PHASE_COMMAND && ct_wrap_code(tid) != m->target_code)
@@ -354,10 +347,17 @@ static void run_matrix(matrix *m, enum op_kind kind)
     ferry_ctx_opts o = {.size = sizeof(o), .urb_size = kind == OP_LIST ? 4096 : 0};
     ct_env_open(&m->e, &o, NULL);
     assert_int_equal(ct_slurp(CT_BIG, &m->big, &m->big_len), 0);
-    m->big_id = ct_id(m->e.h, "/" CT_BIG);
-    m->many_id = ct_id(m->e.h, "/" CT_MANY);
-    m->work_id = ct_id(m->e.h, "/" CT_WORK);
-    assert_true(m->big_id && m->many_id && m->work_id);
+    m->big_id = ct_id(m->e.h, CT_ROOT "/" CT_BIG);
+    m->work_id = ct_id(m->e.h, CT_ROOT "/" CT_WORK);
+    assert_true(m->big_id && m->work_id);
+    ferry_op *op;
+    ct_assert_rc(ferry_resolve(m->e.h, "/" CT_MANY_STORAGE, NULL, &op), 0);
+    ferry_object *objs;
+    size_t n;
+    ct_assert_rc(ct_collect(op, &objs, &n), 0);
+    assert_int_equal(n, 1);
+    m->many_storage = objs[0].storage;
+    ct_objects_free(objs, n);
 
     calibrate(m);
     run_cell(m, CELL_QUEUED);

@@ -44,6 +44,18 @@ for p in $personas; do
     *-"$p") prog=${name%-"$p"}; persona=$p ;;
     esac
 done
+# variants of a program: NAME -> program, options
+fault=
+CONTRACT_FAULT=
+case $name in
+contract-unplug-byte)
+    prog=contract-unplug
+    fault=unplug@byte=3M
+    CONTRACT_FAULT=$fault
+    filter=${filter:-test_unplug_by_fault}
+    ;;
+esac
+export CONTRACT_FAULT
 [ -x "$bindir/$prog" ] || { echo "no test program $bindir/$prog" >&2; exit 99; }
 
 wrapper=${CONTRACT_WRAPPER:-}
@@ -56,9 +68,10 @@ limit=${CONTRACT_TIMEOUT:-$((600 * CONTRACT_SLOW))}
 # what each program needs of the device
 link=${CONTRACT_LINK:-usb2}
 devices=1
-case $prog in
-contract-stress | contract-nomem | contract-wedged) link=none ;;
+case $name in
+contract-stress | contract-nomem) link=none ;;
 contract-devices) devices=2 ;;
+contract-unplug) devices=3 ;;
 esac
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/ferry-contract.XXXXXX")
@@ -71,6 +84,13 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 store=$T/store
+mkdir -p "$store"
+many=
+if [ "$prog" = contract-phases ]; then
+    many=$T/many
+    # a second storage whose top holds many objects: a long listing
+    "$bindir/$prog" --prepare-many "$T/many" 1100 || exit 99
+fi
 if [ "$devices" -gt 1 ]; then
     for k in $(seq 1 "$devices"); do
         "$bindir/$prog" --prepare "$store/device$k" || exit 99
@@ -79,18 +99,20 @@ else
     "$bindir/$prog" --prepare "$store" || exit 99
 fi
 
-CONTRACT_STORE=$store
+# the first device's folder; with several, deviceK next to it
+if [ "$devices" -gt 1 ]; then CONTRACT_STORE=$store/device1; else CONTRACT_STORE=$store; fi
 CONTRACT_PERSONA=$persona
 export CONTRACT_STORE CONTRACT_PERSONA CONTRACT_SLOW
 # ferry may reopen these personas after a cancel (see contract-phases.c)
 CONTRACT_REOPEN_OK=${CONTRACT_REOPEN_OK:-}
 export CONTRACT_REOPEN_OK
 
-echo "== $prog under ferry-vdev --persona $persona --link $link --devices $devices${wrapper:+ (under $wrapper)}"
+echo "== $prog under ferry-vdev --persona $persona --link $link --devices $devices${fault:+ --fault $fault}${wrapper:+ (under $wrapper)}"
 rc=0
 # shellcheck disable=SC2086 # the wrapper is a command line
 timeout -k 10 "$limit" "$vdev" -q --persona "$persona" --link "$link" --devices "$devices" \
-    -s "Internal storage=$store" -S "$T/stats.json" -t "$T/trace.txt" -- \
+    ${fault:+--fault "$fault"} -s "Internal storage=$store" ${many:+-s "Many=$many"} \
+    -S "$T/stats.json" -t "$T/trace.txt" -- \
     $wrapper "$bindir/$prog" $filter || rc=$?
 if [ "$rc" -ne 0 ]; then
     [ "$rc" -eq 124 ] && echo "FAIL: $prog did not end within ${limit}s" >&2

@@ -122,6 +122,20 @@ static void fill_random(uint8_t *p, size_t n, uint64_t seed)
     }
 }
 
+int ct_prepare_many(const char *dir, unsigned n)
+{
+    char path[4096];
+    if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+        return -1;
+    for (unsigned i = 0; i < n; i++) {
+        snprintf(path, sizeof(path), "%s/entry-%05u.txt", dir, i);
+        char c = (char)('a' + i % 26);
+        if (write_file(path, &c, 1) < 0)
+            return -1;
+    }
+    return 0;
+}
+
 int ct_prepare(const char *dir)
 {
     char path[4096];
@@ -141,15 +155,6 @@ int ct_prepare(const char *dir)
     snprintf(path, sizeof(path), "%s/%s", dir, CT_SMALL);
     if (write_file(path, small, sizeof(small)) < 0)
         return -1;
-    snprintf(path, sizeof(path), "%s/%s", dir, CT_MANY);
-    if (mkdir(path, 0755) < 0 && errno != EEXIST)
-        return -1;
-    for (unsigned i = 0; i < CT_MANY_N; i++) {
-        snprintf(path, sizeof(path), "%s/%s/entry-%05u.txt", dir, CT_MANY, i);
-        char c = (char)('a' + i % 26);
-        if (write_file(path, &c, 1) < 0)
-            return -1;
-    }
     snprintf(path, sizeof(path), "%s/%s", dir, CT_SOME);
     if (mkdir(path, 0755) < 0 && errno != EEXIST)
         return -1;
@@ -346,8 +351,12 @@ static void hook_fn(ferry_op *op, int phase, void *user)
         k->cur_txn = -1;
     }
     if (op == k->bound) {
-        if (phase == FL_PHASE_COMMAND)
+        uint16_t code = op->link->cur_code; /* link thread: its own field */
+        if (phase == FL_PHASE_COMMAND) {
             k->cur_txn++;
+            if (k->code && k->code_txn < 0 && code == k->code)
+                k->code_txn = k->cur_txn;
+        }
         uint32_t tid = op->link->tid; /* the link thread's own field: we are on it */
         if (k->record && k->nrec < CT_REC_MAX) {
             k->rec[k->nrec].txn = k->cur_txn;
@@ -355,10 +364,12 @@ static void hook_fn(ferry_op *op, int phase, void *user)
             k->rec[k->nrec].tid = tid;
             /* the command is out after its COMMAND phase: name it now,
              * before later commands push it out of the ring */
-            k->rec[k->nrec].code = phase == FL_PHASE_COMMAND ? 0 : ct_wrap_code(tid);
+            k->rec[k->nrec].code = phase == FL_PHASE_START ? 0 : code;
             k->nrec++;
         }
-        if (k->armed && phase == k->phase && (k->txn == CT_TXN_ANY || k->txn == k->cur_txn)) {
+        bool txn_ok = k->code ? phase != FL_PHASE_START && k->code_txn == k->cur_txn
+                              : k->txn == CT_TXN_ANY || k->txn == k->cur_txn;
+        if (k->armed && phase == k->phase && txn_ok) {
             k->armed = false;
             if (k->fn) {
                 void (*fn)(ferry_op *, int, void *) = k->fn;
@@ -410,9 +421,22 @@ void ct_hook_arm(ct_hook *k, ferry_op *want, int phase, int txn)
     k->bound = NULL;
     k->phase = phase;
     k->txn = phase == FL_PHASE_START ? -1 : txn;
+    k->code = 0;
+    k->code_txn = -1;
     k->parked = false;
     k->release = false;
     k->fn = NULL;
+    pthread_mutex_unlock(&k->mu);
+}
+
+void ct_hook_arm_code(ct_hook *k, int phase, uint16_t code)
+{
+    ct_hook_arm(k, NULL, phase, CT_TXN_ANY);
+    if (phase == FL_PHASE_START)
+        return; /* before any transaction */
+    pthread_mutex_lock(&k->mu);
+    k->code = code;
+    k->code_txn = -1;
     pthread_mutex_unlock(&k->mu);
 }
 
@@ -421,6 +445,7 @@ void ct_hook_record(ct_hook *k)
     pthread_mutex_lock(&k->mu);
     k->record = true;
     k->nrec = 0;
+    k->code = 0;
     k->bound = NULL;
     k->want_op = NULL;
     pthread_mutex_unlock(&k->mu);
@@ -828,7 +853,7 @@ int ct_delete(ferry_dev *h, uint32_t id, unsigned flags)
 
 void ct_assert_usable(ferry_dev *h)
 {
-    uint32_t id = ct_id(h, "/" CT_SMALL);
+    uint32_t id = ct_id(h, CT_ROOT "/" CT_SMALL);
     assert_int_not_equal(id, 0);
     uint8_t *got, *want;
     size_t glen, wlen;
@@ -844,6 +869,13 @@ void ct_assert_usable(ferry_dev *h)
 
 int ct_main(int argc, char **argv, const char *name, const struct CMUnitTest *tests, size_t n)
 {
+    if (argc == 4 && strcmp(argv[1], "--prepare-many") == 0) {
+        if (ct_prepare_many(argv[2], (unsigned)atoi(argv[3])) < 0) {
+            perror(argv[2]);
+            return 99;
+        }
+        return 0;
+    }
     if (argc == 3 && strcmp(argv[1], "--prepare") == 0) {
         if (ct_prepare(argv[2]) < 0) {
             perror(argv[2]);

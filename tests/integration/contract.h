@@ -47,11 +47,17 @@
 #define CT_BIG_SIZE (4u << 20)
 #define CT_SMALL "small.txt" /* CT_SMALL_SIZE bytes */
 #define CT_SMALL_SIZE 1000u
-#define CT_MANY "many"       /* a folder of CT_MANY_N one-byte files */
-#define CT_MANY_N 1100u
+#define CT_MANY_N 1100u      /* files in the "Many" storage (contract-phases) */
 #define CT_SOME "some"       /* a folder of CT_SOME_N one-byte files */
 #define CT_SOME_N 40u
 #define CT_WORK "work"       /* an empty folder the tests write into */
+/* contract-phases also has a storage "Many" holding CT_MANY_N files at
+ * its root (CONTRACT_STORE_MANY), so a listing is one transaction */
+#define CT_MANY_STORAGE "Many"
+/* paths work with one storage or several */
+#define CT_ROOT "/Internal storage"
+/* Makes n one-byte files "entry-NNNNN.txt" in dir. */
+int ct_prepare_many(const char *dir, unsigned n);
 
 /* Makes the fixture in dir (created if missing). 0 or -1. */
 int ct_prepare(const char *dir);
@@ -108,6 +114,8 @@ typedef struct ct_hook {
      * `want_op` when set) */
     bool armed;
     int phase, txn;
+    uint16_t code;     /* instead of txn: the first transaction with this code */
+    int code_txn;
     ferry_op *want_op;
     ferry_op *bound;
     int cur_txn;
@@ -133,6 +141,9 @@ void ct_hook_destroy(ct_hook *k, ferry_ctx *ctx);
 /* Parks the link thread at (phase, txn) of the next operation to start
  * (want NULL) or of want. */
 void ct_hook_arm(ct_hook *k, ferry_op *want, int phase, int txn);
+/* Parks at phase of the first transaction with command code `code` of
+ * the next operation to start. */
+void ct_hook_arm_code(ct_hook *k, int phase, uint16_t code);
 /* Records the phases of the next operation to start. */
 void ct_hook_record(ct_hook *k);
 /* Waits until the link thread is parked: true; false when op finished

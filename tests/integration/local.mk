@@ -66,7 +66,8 @@ tests_integration_libcontract_la_CPPFLAGS = $(AM_CPPFLAGS) $(CMOCKA_CFLAGS) $(LI
 
 CONTRACT_PROGS = \
 	tests/integration/contract-rules \
-	tests/integration/contract-phases
+	tests/integration/contract-phases \
+	tests/integration/contract-unplug
 check_PROGRAMS += $(CONTRACT_PROGS)
 CONTRACT_CPPFLAGS = $(AM_CPPFLAGS) $(CMOCKA_CFLAGS) $(LIBUSB_CFLAGS)
 CONTRACT_LDADD = tests/integration/libcontract.la libferry-core.la $(CMOCKA_LIBS)
@@ -74,6 +75,10 @@ CONTRACT_LDADD = tests/integration/libcontract.la libferry-core.la $(CMOCKA_LIBS
 tests_integration_contract_rules_SOURCES = tests/integration/contract-rules.c
 tests_integration_contract_rules_CPPFLAGS = $(CONTRACT_CPPFLAGS)
 tests_integration_contract_rules_LDADD = $(CONTRACT_LDADD)
+
+tests_integration_contract_unplug_SOURCES = tests/integration/contract-unplug.c
+tests_integration_contract_unplug_CPPFLAGS = $(CONTRACT_CPPFLAGS)
+tests_integration_contract_unplug_LDADD = $(CONTRACT_LDADD)
 
 tests_integration_contract_phases_SOURCES = tests/integration/contract-phases.c
 tests_integration_contract_phases_CPPFLAGS = $(CONTRACT_CPPFLAGS)
@@ -95,7 +100,9 @@ CONTRACT_TESTS = \
 	tests/integration/contract-phases-panasonic.contract \
 	tests/integration/contract-phases-android.contract \
 	tests/integration/contract-phases-busy.contract \
-	tests/integration/contract-phases-noproplist.contract
+	tests/integration/contract-phases-noproplist.contract \
+	tests/integration/contract-unplug.contract \
+	tests/integration/contract-unplug-byte.contract
 TESTS += $(CONTRACT_TESTS)
 CLEANFILES += $(CONTRACT_TESTS)
 $(CONTRACT_TESTS):
