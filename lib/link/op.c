@@ -146,6 +146,14 @@ void fl_op_finish(ferry_op *op, int result)
         pthread_mutex_unlock(&op->mu);
         return;
     }
+    if (result == FERRY_ETIMEDOUT) {
+        /* FERRY_ETIMEDOUT from ferry_op_wait() and ferry_op_next() means
+         * that the wait timed out and the operation goes on: a device that
+         * did not answer in time is a device that stopped answering */
+        if (!op->errtext[0])
+            snprintf(op->errtext, sizeof(op->errtext), "the device did not answer in time");
+        result = FERRY_EWEDGED;
+    }
     op->finished = true;
     op->result = result;
     if (op->cancel_req && result != FERRY_ECANCELLED)
