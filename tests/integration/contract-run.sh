@@ -54,6 +54,9 @@ contract-unplug-byte)
     CONTRACT_FAULT=$fault
     filter=${filter:-test_unplug_by_fault}
     ;;
+contract-wedged)
+    fault=noanswer@op=GetObject#2
+    ;;
 esac
 export CONTRACT_FAULT
 [ -x "$bindir/$prog" ] || { echo "no test program $bindir/$prog" >&2; exit 99; }

@@ -67,7 +67,9 @@ tests_integration_libcontract_la_CPPFLAGS = $(AM_CPPFLAGS) $(CMOCKA_CFLAGS) $(LI
 CONTRACT_PROGS = \
 	tests/integration/contract-rules \
 	tests/integration/contract-phases \
-	tests/integration/contract-unplug
+	tests/integration/contract-unplug \
+	tests/integration/contract-devices \
+	tests/integration/contract-wedged
 check_PROGRAMS += $(CONTRACT_PROGS)
 CONTRACT_CPPFLAGS = $(AM_CPPFLAGS) $(CMOCKA_CFLAGS) $(LIBUSB_CFLAGS)
 CONTRACT_LDADD = tests/integration/libcontract.la libferry-core.la $(CMOCKA_LIBS)
@@ -79,6 +81,14 @@ tests_integration_contract_rules_LDADD = $(CONTRACT_LDADD)
 tests_integration_contract_unplug_SOURCES = tests/integration/contract-unplug.c
 tests_integration_contract_unplug_CPPFLAGS = $(CONTRACT_CPPFLAGS)
 tests_integration_contract_unplug_LDADD = $(CONTRACT_LDADD)
+
+tests_integration_contract_devices_SOURCES = tests/integration/contract-devices.c
+tests_integration_contract_devices_CPPFLAGS = $(CONTRACT_CPPFLAGS)
+tests_integration_contract_devices_LDADD = $(CONTRACT_LDADD)
+
+tests_integration_contract_wedged_SOURCES = tests/integration/contract-wedged.c
+tests_integration_contract_wedged_CPPFLAGS = $(CONTRACT_CPPFLAGS)
+tests_integration_contract_wedged_LDADD = $(CONTRACT_LDADD)
 
 tests_integration_contract_phases_SOURCES = tests/integration/contract-phases.c
 tests_integration_contract_phases_CPPFLAGS = $(CONTRACT_CPPFLAGS)
@@ -102,7 +112,9 @@ CONTRACT_TESTS = \
 	tests/integration/contract-phases-busy.contract \
 	tests/integration/contract-phases-noproplist.contract \
 	tests/integration/contract-unplug.contract \
-	tests/integration/contract-unplug-byte.contract
+	tests/integration/contract-unplug-byte.contract \
+	tests/integration/contract-devices.contract \
+	tests/integration/contract-wedged.contract
 TESTS += $(CONTRACT_TESTS)
 CLEANFILES += $(CONTRACT_TESTS)
 $(CONTRACT_TESTS):
