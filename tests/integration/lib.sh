@@ -6,7 +6,8 @@
 #   FERRY_VDEV_WRAPPER  runs ferry-vdev under something, e.g. "valgrind
 #                       --error-exitcode=99 --leak-check=full --suppressions=
 #                       tests/integration/vdev.supp" (make check-vdev-valgrind)
-#   VDEV_TIMEOUT        seconds one ferry-vdev run may take (default 90)
+#   VDEV_TIMEOUT        seconds one ferry-vdev run may take (default 300: a
+#                       sanitizer build on a loaded machine is slow)
 #   FERRY_TESTS_KEEP    set: keep the temporary directory for a post-mortem
 #
 # Every ferry-vdev run is bounded by timeout(1); each test has its own
@@ -17,10 +18,19 @@ set -eu
 : "${FERRY_VDEV:?FERRY_VDEV must name the ferry-vdev binary}"
 MTP_PROBE=${MTP_PROBE:-}
 FERRY_VDEV_WRAPPER=${FERRY_VDEV_WRAPPER:-}
-VDEV_TIMEOUT=${VDEV_TIMEOUT:-90}
+VDEV_TIMEOUT=${VDEV_TIMEOUT:-300}
 export MTP_PROBE
 
 skip() { echo "SKIP: $*"; exit 77; }
+
+# show FILE...: the end of client outputs, without their progress lines
+show() {
+    for f in "$@"; do
+        [ -f "$f" ] || continue
+        echo "--- $f" >&2
+        tr '\r' '\n' <"$f" | grep -v '^Progress:' | tail -n 15 | cut -c 1-200 >&2
+    done
+}
 fail() { echo "FAIL: $*" >&2; exit 1; }
 step() { echo "== $*"; }
 
@@ -56,6 +66,9 @@ vdev() {
     timeout -k 10 "$VDEV_TIMEOUT" $FERRY_VDEV_WRAPPER "$FERRY_VDEV" -q "$@" || vrc=$?
     if [ -n "$FERRY_VDEV_WRAPPER" ] && [ "$vrc" -eq 99 ]; then
         fail "$FERRY_VDEV_WRAPPER found errors in ferry-vdev"
+    fi
+    if [ "$vrc" -eq 124 ] || [ "$vrc" -eq 137 ]; then
+        echo "ferry-vdev ran out of time (VDEV_TIMEOUT=$VDEV_TIMEOUT)" >&2
     fi
     return "$vrc"
 }

@@ -48,7 +48,7 @@ mkrand "$L/doomed.bin" 100000
 
 step "run aft-mtp-cli (link none)"
 vdev --link none --stats "$T/stats.json" -s "Internal storage=$D" -- \
-    aft-mtp-cli -b <"$T/commands.txt" >"$T/aft.txt" 2>&1 || { tail -n 20 "$T/aft.txt" >&2; fail "aft-mtp-cli failed"; }
+    aft-mtp-cli -b <"$T/commands.txt" >"$T/aft.txt" 2>&1 || { show "$T/aft.txt"; fail "aft-mtp-cli failed"; }
 if grep -q "^error" "$T/aft.txt"; then
     grep "^error" "$T/aft.txt" >&2
     fail "aft-mtp-cli reported errors"

@@ -12,7 +12,7 @@ echo two >"$D/device2/two.txt"
 
 step "mtp-detect with two devices"
 vdev --link none --devices 2 --serial FIRST01 --stats "$T/stats.json" -s "Internal storage=$D" -- \
-    mtp-detect >"$T/detect.txt" 2>&1 || { tail -n 20 "$T/detect.txt" >&2; fail "mtp-detect failed"; }
+    mtp-detect >"$T/detect.txt" 2>&1 || { show "$T/detect.txt"; fail "mtp-detect failed"; }
 
 grep -q "Found 2 device" "$T/detect.txt" || { cat "$T/detect.txt" >&2; fail "mtp-detect did not find two devices"; }
 sed -n 's/^ *Serial number: //p' "$T/detect.txt" | sort -u >"$T/serials.txt"

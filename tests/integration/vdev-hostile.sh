@@ -33,7 +33,7 @@ EOS
 
 step "list, read, write into and delete the hostile objects"
 vdev --link none --hostile-names -s "Internal=$D" -t "$T/trace.txt" -- sh "$T/inner.sh" ||
-    { tail -n 20 "$T/files.txt" "$T/aft.txt" >&2; fail "the clients failed"; }
+    { show "$T/files.txt" "$T/aft.txt"; fail "the clients failed"; }
 
 for name in '..' '../escape.txt' '/etc/passwd' 'a/b' 'normal.txt'; do
     grep -qxF "   Filename: $name" "$T/files.txt" || fail "mtp-files does not list '$name'"

@@ -85,7 +85,7 @@ EOF
 
 step "run the clients (link none)"
 vdev --link none --stats "$T/stats.json" -s "Internal storage=$D" -- sh "$T/inner.sh" ||
-    { tail -n 20 "$T"/*.txt >&2 || true; fail "a client failed"; }
+    { show "$T"/*.txt; fail "a client failed"; }
 
 step "mtp-detect saw the device"
 grep -q "Manufacturer: ferry" "$T/detect.txt" || fail "mtp-detect: no manufacturer"
