@@ -922,12 +922,12 @@ static void client_drop_urbs(vd_usb *u, vd_client *c)
 
 /* A client closed its file or died: what the kernel does when the last
  * reference to a usbfs file goes (lock held). */
-static void sock_forget(const vd_client *c, bool leaked);
+static void sock_keep_leaked(const vd_client *c, bool leaked);
 static bool sock_hung_up(const vd_client *c);
 
 static void client_gone(vd_usb *u, vd_client *c, bool leaked)
 {
-    sock_forget(c, leaked);
+    sock_keep_leaked(c, leaked);
     c->gone = true;
     release_claim(u, c);
     client_drop_urbs(u, c);
@@ -1131,7 +1131,9 @@ static bool sock_hung_up(const vd_client *c)
     return (pfd.revents & (POLLRDHUP | POLLHUP | POLLERR)) != 0;
 }
 
-static void sock_forget(const vd_client *c, bool leaked)
+/* A client whose connection umockdev leaked keeps a reference (see
+ * sock_leaked). */
+static void sock_keep_leaked(const vd_client *c, bool leaked)
 {
     if (!leaked)
         return;
