@@ -555,7 +555,9 @@ int fl_wire_cancel(fl_link *l, uint32_t tid)
             }
         }
         /* drain what the device still sends */
-        uint64_t quiet = ok_at_once && tid && !tail_seen ? QUIET_TAIL_NS : QUIET_NS;
+        /* a long wait only when stale data is coming: a device that said OK
+         * at once and sends nothing has nothing left to send */
+        uint64_t quiet = ok_at_once && tid && drained && !tail_seen ? QUIET_TAIL_NS : QUIET_NS;
         uint64_t now = now_ns();
         unsigned wait_ms = status_ok ? (unsigned)((quiet - (now - last_data < quiet ? now - last_data : quiet)) / 1000000ull) + 1
                                      : (poll_us + 999) / 1000;
@@ -591,7 +593,7 @@ int fl_wire_cancel(fl_link *l, uint32_t tid)
             nanosleep(&ts, NULL);
         }
         now = now_ns();
-        quiet = ok_at_once && tid && !tail_seen ? QUIET_TAIL_NS : QUIET_NS;
+        quiet = ok_at_once && tid && drained && !tail_seen ? QUIET_TAIL_NS : QUIET_NS;
         if (status_ok && now - last_data >= quiet)
             break;
         if (now > deadline) {
