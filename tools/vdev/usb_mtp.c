@@ -59,10 +59,38 @@ const vd_persona *vd_persona_find(const char *name)
     return NULL;
 }
 
+/* Prints text from column `col` on, wrapped before column 79, the first
+ * line already at `col`. */
+static void print_wrapped(FILE *out, const char *text, int col)
+{
+    int x = col;
+    const char *p = text;
+    while (*p) {
+        const char *w = p;
+        while (*p && *p != ' ')
+            p++;
+        int len = (int)(p - w);
+        if (x > col && x + 1 + len > 78) {
+            fprintf(out, "\n%*s", col, "");
+            x = col;
+        } else if (x > col) {
+            fputc(' ', out);
+            x++;
+        }
+        fwrite(w, 1, (size_t)len, out);
+        x += len;
+        while (*p == ' ')
+            p++;
+    }
+    fputc('\n', out);
+}
+
 void vd_persona_help(FILE *out)
 {
-    for (const vd_persona *p = vd_personas; p->name; p++)
-        fprintf(out, "  %-11s %04x:%04x  %s\n", p->name, p->vid, p->pid, p->help);
+    for (const vd_persona *p = vd_personas; p->name; p++) {
+        fprintf(out, "  %-11s %04x:%04x  ", p->name, p->vid, p->pid);
+        print_wrapped(out, p->help, 25);
+    }
 }
 
 static const struct {
@@ -89,8 +117,10 @@ static const char *fault_name(enum vd_fault_kind k)
 
 void vd_fault_help(FILE *out)
 {
-    for (size_t i = 0; i < sizeof(fault_kinds) / sizeof(fault_kinds[0]); i++)
-        fprintf(out, "  %-10s %s\n", fault_kinds[i].name, fault_kinds[i].help);
+    for (size_t i = 0; i < sizeof(fault_kinds) / sizeof(fault_kinds[0]); i++) {
+        fprintf(out, "  %-10s ", fault_kinds[i].name);
+        print_wrapped(out, fault_kinds[i].help, 13);
+    }
 }
 
 static uint16_t op_by_name(const char *s)
