@@ -924,9 +924,15 @@ int fl_send_object_info(fl_link *l, ferry_op *op, uint32_t storage, uint32_t par
         fc_wr_free(&w);
         return rc;
     }
+    /* Not cancellable (C8): once the dataset is out the device creates
+     * the object, and its handle comes only in the response. A cancel that
+     * dropped the transaction before the response left an object nobody
+     * knew the handle of (an upload's part object that revert could not
+     * delete). The cancel takes effect right after, at the next
+     * transaction, with the handle known. */
     fl_txn t = {.code = FC_OC_SendObjectInfo, .nparams = 2,
                 .params = {storage, parent == FERRY_ROOT ? 0xFFFFFFFFu : parent},
-                .dir = FL_DATA_OUT, .out_buf = w.buf, .out_len = w.len, .no_cancel = folder};
+                .dir = FL_DATA_OUT, .out_buf = w.buf, .out_len = w.len, .no_cancel = true};
     rc = fl_transact_ok(l, op, &t);
     fc_wr_free(&w);
     if (rc < 0)
