@@ -77,6 +77,9 @@ static void usage(FILE *out)
             "      --hostile-names   also present a folder \"hostile\" whose objects have\n"
             "                        names a careful client must refuse or escape\n"
             "      --serial TEXT     serial number of the first device (default FERRY0001)\n"
+            "      --no-udev-props   leave ID_MTP_DEVICE and ID_MEDIA_PLAYER out of the\n"
+            "                        device's udev properties (for udevadm test with\n"
+            "                        libmtp's rules, whose mtp-probe then finds it)\n"
             "  -q, --quiet           no notices on standard error\n"
             "  -h, --help            show this help\n"
             "  -V, --version         show the version\n"
@@ -195,7 +198,7 @@ int main(int argc, char **argv)
         {"stats", required_argument, NULL, 'S'},   {"devices", required_argument, NULL, 'n'},
         {"hostile-names", no_argument, NULL, 'H'}, {"serial", required_argument, NULL, 'N'},
         {"quiet", no_argument, NULL, 'q'},         {"help", no_argument, NULL, 'h'},
-        {"trace", required_argument, NULL, 't'},
+        {"trace", required_argument, NULL, 't'},   {"no-udev-props", no_argument, NULL, 'U'},
         {"version", no_argument, NULL, 'V'},       {NULL, 0, NULL, 0},
     };
     storage_opt storages[VD_MAX_STORAGES];
@@ -209,7 +212,7 @@ int main(int argc, char **argv)
     FILE *trace = NULL;
     const char *serial = "FERRY0001";
     int ndev = 1;
-    bool hostile = false, quiet = false;
+    bool hostile = false, quiet = false, udev_props = true;
     int opt;
     char err[256];
 
@@ -264,6 +267,9 @@ int main(int argc, char **argv)
             break;
         case 'H':
             hostile = true;
+            break;
+        case 'U':
+            udev_props = false;
             break;
         case 'N':
             serial = optarg;
@@ -344,6 +350,7 @@ int main(int argc, char **argv)
             .if_subclass = 1,
             .if_protocol = 1,
             .ms_os_desc = true,
+            .no_udev_props = !udev_props,
             .link = link,
             .busnum = 1,
             .devnum = k + 2,

@@ -1727,8 +1727,10 @@ static int build_sysfs(vd_usb *u)
     g_string_append_printf(s, "A: dev=189:%d\\n\n", (id->busnum - 1) * 128 + id->devnum - 1);
     g_string_append_printf(s, "E: ID_VENDOR_ID=%04x\nE: ID_MODEL_ID=%04x\n", id->vid, id->pid);
     g_string_append_printf(s, "E: ID_SERIAL_SHORT=%s\n", id->serial ? id->serial : "");
-    /* what libmtp's udev rules (69-libmtp.rules / mtp-probe) would set */
-    g_string_append(s, "E: ID_MTP_DEVICE=1\nE: ID_MEDIA_PLAYER=1\n");
+    /* what libmtp's udev rules (69-libmtp.rules / mtp-probe) would set;
+     * --no-udev-props leaves it to them */
+    if (!id->no_udev_props)
+        g_string_append(s, "E: ID_MTP_DEVICE=1\nE: ID_MEDIA_PLAYER=1\n");
     g_string_append_printf(s, "A: idVendor=%04x\\n\nA: idProduct=%04x\\n\nA: bcdDevice=%04x\\n\n", id->vid, id->pid,
                            id->bcd_device);
     g_string_append(s, "A: bDeviceClass=00\\n\nA: bDeviceSubClass=00\\n\nA: bDeviceProtocol=00\\n\n");

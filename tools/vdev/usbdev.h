@@ -44,6 +44,7 @@ typedef struct vd_usb_ident {
     const char *interface; /* interface string, "MTP" */
     uint8_t if_class, if_subclass, if_protocol;
     bool ms_os_desc;       /* answer string 0xEE and the extended compat ID */
+    bool no_udev_props;    /* no ID_MTP_DEVICE/ID_MEDIA_PLAYER in the udev properties */
     enum vd_link link;
     int busnum, devnum;
 } vd_usb_ident;
