@@ -215,22 +215,24 @@ static bool find_mtp_if(libusb_device *dev, mtp_if *out)
     return found;
 }
 
-/* A USB string descriptor as UTF-8 (malloc'd), or NULL. */
-static char *get_string(libusb_device_handle *h, uint8_t idx)
+/* A USB string descriptor as UTF-8 (malloc'd) in *out, NULL when the
+ * device has none. 0, or FERRY_ENOMEM. */
+static int get_string(libusb_device_handle *h, uint8_t idx, char **out)
 {
+    *out = NULL;
     if (!idx)
-        return NULL;
+        return 0;
     uint8_t lang[4];
     int r = libusb_get_string_descriptor(h, 0, 0, lang, sizeof(lang));
     uint16_t langid = r >= 4 ? (uint16_t)(lang[2] | lang[3] << 8) : 0x0409;
     uint8_t buf[256];
     r = libusb_get_string_descriptor(h, idx, langid, buf, sizeof(buf));
     if (r < 2 || buf[1] != LIBUSB_DT_STRING)
-        return NULL;
+        return 0;
     size_t n = ((size_t)(r < buf[0] ? r : buf[0]) - 2) / 2;
     char *s = fy_malloc(n * 4 + 1);
     if (!s)
-        return NULL;
+        return FERRY_ENOMEM;
     size_t o = 0;
     for (size_t i = 0; i < n; i++) {
         uint32_t cp = (uint32_t)(buf[2 + 2 * i] | buf[3 + 2 * i] << 8);
@@ -267,7 +269,8 @@ static char *get_string(libusb_device_handle *h, uint8_t idx)
     /* trailing spaces are common padding */
     while (o && s[o - 1] == ' ')
         s[--o] = 0;
-    return s;
+    *out = s;
+    return 0;
 }
 
 int fu_enumerate(fu_ctx *c, ferry_device_desc **list, size_t *n)
@@ -284,7 +287,8 @@ int fu_enumerate(fu_ctx *c, ferry_device_desc **list, size_t *n)
         return FERRY_ENOMEM;
     }
     size_t k = 0;
-    for (ssize_t i = 0; i < cnt; i++) {
+    int rc = 0;
+    for (ssize_t i = 0; i < cnt && rc == 0; i++) {
         libusb_device *dev = devs[i];
         struct libusb_device_descriptor dd;
         if (libusb_get_device_descriptor(dev, &dd) < 0)
@@ -301,7 +305,9 @@ int fu_enumerate(fu_ctx *c, ferry_device_desc **list, size_t *n)
         bool opened = libusb_open(dev, &h) == 0;
         if (has_if && !m.still_image && !known) {
             /* vendor-specific: only an interface named "MTP" counts */
-            char *name = opened ? get_string(h, m.iinterface) : NULL;
+            char *name = NULL;
+            if (opened)
+                rc = get_string(h, m.iinterface, &name);
             bool mtp = name && strstr(name, "MTP");
             fy_free(name);
             if (!mtp) {
@@ -323,13 +329,26 @@ int fu_enumerate(fu_ctx *c, ferry_device_desc **list, size_t *n)
         for (int p = 0; p < np && o > 0 && (size_t)o < sizeof(d->port_path); p++)
             o += snprintf(d->port_path + o, sizeof(d->port_path) - (size_t)o, "%c%u", p ? '.' : '-', ports[p]);
         if (opened) {
-            d->manufacturer = get_string(h, dd.iManufacturer);
-            d->product = get_string(h, dd.iProduct);
-            d->serial = get_string(h, dd.iSerialNumber);
+            /* a string lost to an allocation failure is not "no string":
+             * the device would then not match its serial number */
+            rc = get_string(h, dd.iManufacturer, &d->manufacturer);
+            if (rc == 0)
+                rc = get_string(h, dd.iProduct, &d->product);
+            if (rc == 0)
+                rc = get_string(h, dd.iSerialNumber, &d->serial);
             libusb_close(h);
         }
     }
     libusb_free_device_list(devs, 1);
+    if (rc < 0) {
+        for (size_t i = 0; i < k; i++) {
+            fy_free(out[i].manufacturer);
+            fy_free(out[i].product);
+            fy_free(out[i].serial);
+        }
+        fy_free(out);
+        return rc;
+    }
     *list = out;
     *n = k;
     return 0;
