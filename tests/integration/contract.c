@@ -869,6 +869,7 @@ void ct_assert_usable(ferry_dev *h)
 
 int ct_main(int argc, char **argv, const char *name, const struct CMUnitTest *tests, size_t n)
 {
+    setvbuf(stdout, NULL, _IOLBF, 0); /* what a killed test had said */
     if (argc == 4 && strcmp(argv[1], "--prepare-many") == 0) {
         if (ct_prepare_many(argv[2], (unsigned)atoi(argv[3])) < 0) {
             perror(argv[2]);

@@ -69,7 +69,8 @@ CONTRACT_PROGS = \
 	tests/integration/contract-phases \
 	tests/integration/contract-unplug \
 	tests/integration/contract-devices \
-	tests/integration/contract-wedged
+	tests/integration/contract-wedged \
+	tests/integration/contract-nomem
 check_PROGRAMS += $(CONTRACT_PROGS)
 CONTRACT_CPPFLAGS = $(AM_CPPFLAGS) $(CMOCKA_CFLAGS) $(LIBUSB_CFLAGS)
 CONTRACT_LDADD = tests/integration/libcontract.la libferry-core.la $(CMOCKA_LIBS)
@@ -89,6 +90,10 @@ tests_integration_contract_devices_LDADD = $(CONTRACT_LDADD)
 tests_integration_contract_wedged_SOURCES = tests/integration/contract-wedged.c
 tests_integration_contract_wedged_CPPFLAGS = $(CONTRACT_CPPFLAGS)
 tests_integration_contract_wedged_LDADD = $(CONTRACT_LDADD)
+
+tests_integration_contract_nomem_SOURCES = tests/integration/contract-nomem.c
+tests_integration_contract_nomem_CPPFLAGS = $(CONTRACT_CPPFLAGS)
+tests_integration_contract_nomem_LDADD = $(CONTRACT_LDADD)
 
 tests_integration_contract_phases_SOURCES = tests/integration/contract-phases.c
 tests_integration_contract_phases_CPPFLAGS = $(CONTRACT_CPPFLAGS)
@@ -114,7 +119,8 @@ CONTRACT_TESTS = \
 	tests/integration/contract-unplug.contract \
 	tests/integration/contract-unplug-byte.contract \
 	tests/integration/contract-devices.contract \
-	tests/integration/contract-wedged.contract
+	tests/integration/contract-wedged.contract \
+	tests/integration/contract-nomem.contract
 TESTS += $(CONTRACT_TESTS)
 CLEANFILES += $(CONTRACT_TESTS)
 $(CONTRACT_TESTS):
