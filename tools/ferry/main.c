@@ -333,6 +333,8 @@ int cli_open_device(void)
     if (rc == 0)
         rc = cli_wait(&c);
     cli_op_release(&c);
+    if (rc == FERRY_ECANCELLED && cli_interrupted())
+        return g.signo == SIGTERM ? EX_SIGTERM : EX_SIGINT; /* said by the signal's message */
     if (rc == FERRY_EDEVICE_BUSY) {
         cli_err("%s is in use by another program (close it and try again)", g.dev_name);
         return EX_DEVBUSY;

@@ -267,6 +267,7 @@ static struct {
     uint64_t file_done, file_total;
     const cli_op *watch; /* the operation whose progress the file line shows */
     double rate;         /* bytes per second, smoothed */
+    double t0;
     double last_t;
     uint64_t last_bytes;
 } P;
@@ -284,7 +285,7 @@ void progress_begin_job(uint64_t files, uint64_t bytes)
     P.job_files = files;
     P.job_bytes = bytes;
     P.active = g.progress;
-    P.last_t = now_s();
+    P.t0 = P.last_t = now_s();
 }
 
 void progress_job_add(uint64_t files, uint64_t bytes)
@@ -449,6 +450,8 @@ void cli_progress_tick(void)
         P.last_t = t;
         P.last_bytes = moved;
     }
+    /* until the first sample: the average since the start */
+    double rate_now = P.rate > 0 ? P.rate : t - P.t0 > 0.1 ? (double)moved / (t - P.t0) : 0;
     /* never the last columns: the line must not wrap, not even when the
      * terminal echoes "^C" after it, or the next clear misses a line */
     int w = term_width() - 3;
@@ -457,8 +460,8 @@ void cli_progress_tick(void)
     fmt_size(P.file_total, s2, sizeof(s2));
     fmt_size(moved, s3, sizeof(s3));
     fmt_size(P.job_bytes, s4, sizeof(s4));
-    fmt_size((uint64_t)P.rate, rate, sizeof(rate));
-    fmt_eta(P.rate > 1 && P.job_bytes > moved ? (double)(P.job_bytes - moved) / P.rate : -1, eta, sizeof(eta));
+    fmt_size((uint64_t)rate_now, rate, sizeof(rate));
+    fmt_eta(rate_now > 1 && P.job_bytes > moved ? (double)(P.job_bytes - moved) / rate_now : -1, eta, sizeof(eta));
     int fpct = percent(P.file_done, P.file_total), jpct = percent(moved, P.job_bytes);
     char fsuf[128], jsuf[256], jpre[64];
     snprintf(fsuf, sizeof(fsuf), " %3d%%  %s/%s", fpct, s1, s2);
