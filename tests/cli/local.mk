@@ -15,7 +15,11 @@ CLI_TESTS = \
 	tests/cli/errors.sh \
 	tests/cli/devices.sh \
 	tests/cli/hostile.sh \
-	tests/cli/names.sh
+	tests/cli/names.sh \
+	tests/cli/full.sh \
+	tests/cli/sparse.sh \
+	tests/cli/interrupt.sh \
+	tests/cli/progress-tmux.sh
 
 if ENABLE_VDEV
 TESTS += $(CLI_TESTS)
