@@ -20,3 +20,27 @@ ferry_SOURCES += \
 ferry_CPPFLAGS += $(SQLITE_CFLAGS) $(INIH_CFLAGS) $(XXHASH_CFLAGS)
 ferry_LDADD += $(SQLITE_LIBS) $(INIH_LIBS) $(XXHASH_LIBS)
 endif
+
+dist_man_MANS += tools/ferry/ferry.1
+
+# Bash completion, as "ferry" in the completions folder of bash-completion
+# (pkg-config's completionsdir, under our prefix), else in
+# $(datadir)/bash-completion/completions; `make bashcompletiondir=DIR
+# install` chooses another.
+bashcompletiondir =
+EXTRA_DIST += tools/ferry/ferry.bash-completion
+ferry_bashcompletiondir = \
+	d='$(bashcompletiondir)'; \
+	test -n "$$d" || d=`$(PKG_CONFIG) --define-variable=prefix='$(prefix)' \
+		--define-variable=datadir='$(datadir)' --variable=completionsdir bash-completion 2>/dev/null`; \
+	test -n "$$d" || d='$(datadir)/bash-completion/completions'
+install-data-local: install-ferry-bash-completion
+uninstall-local: uninstall-ferry-bash-completion
+install-ferry-bash-completion:
+	@$(ferry_bashcompletiondir); \
+	echo " $(MKDIR_P) '$(DESTDIR)'\"$$d\""; $(MKDIR_P) "$(DESTDIR)$$d" && \
+	echo " $(INSTALL_DATA) tools/ferry/ferry.bash-completion '$(DESTDIR)'\"$$d/ferry\""; \
+	$(INSTALL_DATA) $(srcdir)/tools/ferry/ferry.bash-completion "$(DESTDIR)$$d/ferry"
+uninstall-ferry-bash-completion:
+	@$(ferry_bashcompletiondir); rm -f "$(DESTDIR)$$d/ferry"
+.PHONY: install-ferry-bash-completion uninstall-ferry-bash-completion
