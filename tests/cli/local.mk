@@ -11,6 +11,8 @@ INTERRUPT_RUNS = 40
 
 CLI_TESTS = \
 	tests/cli/usage.sh \
+	tests/cli/docs.sh \
+	tests/cli/completion.sh \
 	tests/cli/commands.sh \
 	tests/cli/errors.sh \
 	tests/cli/devices.sh \
