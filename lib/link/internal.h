@@ -259,6 +259,10 @@ struct fl_link {
     uint16_t cur_code;      /* the running transaction's operation code (for the test hook) */
     bool wire_dirty;        /* a transaction was aborted: run the cancel sequence */
     uint32_t dirty_tid;
+    /* a transaction broke off: what the device may still send of it is
+     * dropped until the next transaction's answer (see stale_skip) */
+    bool stale;
+    uint32_t stale_tid;
     ferry_storage *storages;
     size_t nstorages;
     fl_dircache *dirs;

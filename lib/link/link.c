@@ -337,6 +337,7 @@ int fl_link_connect(fl_link *l)
         return rc;
     }
     l->quirks = l->desc.quirks;
+    l->stale = false; /* a new connection: clear_stale() sees to what is left */
     l->timeout_ms = (l->quirks & FU_QUIRK_LONG_TIMEOUT) && ctx->timeout_ms < 60000 ? 60000 : ctx->timeout_ms;
     l->depth = ctx->urb_depth;
     l->urb_size = ctx->urb_size;

@@ -62,6 +62,26 @@ static int rearm(fl_link *l)
     return rc ? FERRY_EWEDGED : 0;
 }
 
+/* Stale bytes: when a transaction breaks off (a cancel, a timeout), the
+ * device may have finished it already and still send the rest of its
+ * data container and its response; how long that takes is the device's
+ * (and the bus's) business, so no quiet period of the cancel sequence can
+ * be sure to see it all, and URBs discarded on the host may have taken
+ * the container's header with them, so its length is not known either.
+ * Until the next transaction's own answer (its tid, its code) or the
+ * response of the broken one comes, whatever else arrives is dropped: in
+ * the cancel sequence's drain and before the next answer, bounded by that
+ * transaction's timeout. Returns true when the bytes were stale. */
+static bool stale_skip(fl_link *l, const uint8_t *b, size_t n)
+{
+    if (!l->stale)
+        return false;
+    fc_hdr h;
+    if (n >= FC_HDR_LEN && fc_hdr_decode(b, n, &h) == 0 && h.tid == l->stale_tid && h.type == FC_CT_RESPONSE)
+        l->stale = false; /* its last word */
+    return true;
+}
+
 static size_t round_up(uint64_t n, uint16_t mps)
 {
     return (size_t)((n + mps - 1) / mps * mps);
@@ -102,8 +122,9 @@ static int in_plan(in_state *s)
         if (s->phase == 0) {
             if (inflight >= (s->t->dir == FL_DATA_IN ? 2u : 1u))
                 return 0;
-            /* a transaction without data needs room for a response only */
-            size_t len = s->t->dir == FL_DATA_IN ? cap : s->mps;
+            /* a transaction without data needs room for a response only
+             * (unless stale data may come first: big URBs skip it fast) */
+            size_t len = s->t->dir == FL_DATA_IN || l->stale ? cap : s->mps;
             int rc = in_submit(s, len);
             if (rc)
                 return rc < 0 ? rc : 0;
@@ -170,7 +191,18 @@ static int in_complete(in_state *s, fu_urb *u, uint32_t tid)
             return 0;
         }
         fc_hdr h;
-        if (n < FC_HDR_LEN || fc_hdr_decode(b, n, &h) < 0)
+        bool hdr = n >= FC_HDR_LEN && fc_hdr_decode(b, n, &h) == 0;
+        bool ours = hdr && h.tid == tid && (h.type == FC_CT_RESPONSE || (h.type == FC_CT_DATA && h.code == t->code));
+        if (s->phase == 0 && !ours && stale_skip(s->l, b, n)) {
+            FY_DEBUG(s->l->log, "txn 0x%04x tid %u: %zu stale bytes of tid %u dropped", t->code, tid, n,
+                     s->l->stale_tid);
+            /* this URB carried none of our container: plan it again */
+            s->planned -= u->len < s->planned ? u->len : s->planned;
+            return 0;
+        }
+        if (ours)
+            s->l->stale = false; /* the device has moved on */
+        if (!hdr)
             return FERRY_EPROTO;
         if ((h.tid != tid || (h.type == FC_CT_DATA && h.code != t->code)) &&
             !(s->l->quirks & FU_QUIRK_IGNORE_HEADER_ERRORS)) {
@@ -447,6 +479,9 @@ int fl_transact(fl_link *l, ferry_op *op, fl_txn *t)
     if (sent_cmd && rc != FERRY_ENODEV) {
         l->wire_dirty = true;
         l->dirty_tid = tid;
+        /* what the device may still send of it (stale_skip) */
+        l->stale = true;
+        l->stale_tid = tid;
     }
     if (l->t->gone(l->dev))
         rc = FERRY_ENODEV;
@@ -572,6 +607,8 @@ int fl_wire_cancel(fl_link *l, uint32_t tid)
                     result = FERRY_ENODEV;
                     break;
                 }
+                if (got->actual)
+                    stale_skip(l, got->buf, got->actual); /* keeps count of what is still to come */
                 if (got->actual) {
                     drained += got->actual;
                     last_data = now_ns();
