@@ -10,18 +10,27 @@
  *   - changed on one side only: copied to the other;
  *   - changed on both (or found on both at the first sync and different):
  *     a conflict; both versions are kept, the other side's under a
- *     "(conflict ...)" name, nothing is overwritten;
+ *     "NAME (conflict WHO DATE).EXT" name (WHO made it, DATE is its time,
+ *     so a rerun arrives at the same name), nothing is overwritten;
+ *   - new on one side under the name of a file the other side kept alone
+ *     (its copy there was deleted, or removed after import): a conflict
+ *     too, never an overwrite of the only copy;
  *   - gone on one side and unchanged on the other: deleted there only if
  *     the pair asks for it (delete = yes), else left alone and remembered;
- *     gone on one side and changed on the other: the changed one wins.
+ *     gone on one side and changed on the other: the changed one wins;
+ *   - a whole root missing (an SD card not inserted, a disk not mounted)
+ *     after files were synced there is nothing to do, not a deletion.
  *
  * Nothing is lost: every copy goes through the library's transactional
  * get/put (part file / part object, renamed when complete), and a file is
  * removed from a side only after its copy on the other side was verified
- * (size, and the XXH3 checksum taken while the bytes went by). The store
- * is updated after each file in its own transaction, so a SIGKILL or a
- * pulled cable at any moment leaves no partial file, a consistent store,
- * and a next run that converges.
+ * (size, and the XXH3 checksum taken while the bytes went by; for
+ * remove-after-import the copy here is read back and must give the
+ * device's checksum). The store is updated after each file in its own
+ * transaction, so a SIGKILL or a pulled cable at any moment leaves no
+ * partial file (leftovers of killed transfers are removed by the next
+ * run), a consistent store, and a next run that converges: a file copied
+ * but not yet recorded is found the same on both sides and recorded.
  */
 #include "config.h"
 
@@ -77,6 +86,8 @@ typedef struct syncx {
     size_t nl, capl;
     rdir *dirs;
     size_t ndirs, capdirs;
+    char **dups; /* paths of several objects on the device (sorted) */
+    size_t ndups, capdups;
     counts c;
 } syncx;
 
@@ -139,11 +150,46 @@ static char *join_rel(const char *a, const char *b)
     return s;
 }
 
+static bool special_remote(const char *name)
+{
+    return strncmp(name, ".ferry-part-", 12) == 0 || strncmp(name, ".ferry-old-", 11) == 0;
+}
+
+/* Removes what interrupted uploads left in a device folder: part objects
+ * go, an object set aside by an interrupted replace gets its name back
+ * when that is free (before the walk, so it is not taken for a deletion). */
+static int remote_cleanup(syncx *x, uint32_t storage, uint32_t folder, const char *rel)
+{
+    cli_op c = {0};
+    ferry_op_cbs cbs = cli_cbs(&c);
+    int rc = ferry_cleanup(g.dev, storage, folder, &cbs, &c.op);
+    if (rc == 0)
+        rc = cli_wait(&c);
+    if (rc < 0 && rc != FERRY_ECANCELLED)
+        cli_err("sync %s: cleaning %s on the device: %s", x->pair->name, *rel ? rel : x->pair->remote,
+                ferry_strerror(rc));
+    cli_op_release(&c);
+    return rc;
+}
+
 static int scan_remote(syncx *x, uint32_t storage, uint32_t folder, const char *rel)
 {
     ferry_object *kids;
     size_t n;
     int rc = cli_list(storage, folder, &kids, &n);
+    if (rc == 0 && !x->dry) {
+        bool left = false;
+        for (size_t i = 0; i < n; i++)
+            if (!kids[i].is_folder && special_remote(kids[i].name))
+                left = true;
+        if (left) {
+            cli_objects_free(kids, n);
+            rc = remote_cleanup(x, storage, folder, rel);
+            if (rc < 0)
+                return rc;
+            rc = cli_list(storage, folder, &kids, &n);
+        }
+    }
     if (rc < 0) {
         cli_err("sync %s: listing %s: %s", x->pair->name, *rel ? rel : x->pair->remote, ferry_strerror(rc));
         return rc;
@@ -153,13 +199,14 @@ static int scan_remote(syncx *x, uint32_t storage, uint32_t folder, const char *
         const char *why;
         if (!local_name_ok(k->name, &why)) {
             char *e = escaped(k->name);
-            cli_warn("sync %s: skipping %s/%s on the device: %s", x->pair->name, rel, e ? e : "?", why);
+            cli_warn("sync %s: skipping %s%s%s on the device: %s", x->pair->name, rel, *rel ? "/" : "", e ? e : "?",
+                     why);
             free(e);
             x->c.skipped++;
             continue;
         }
-        if (strncmp(k->name, ".ferry-part-", 12) == 0 || strncmp(k->name, ".ferry-old-", 11) == 0)
-            continue; /* an interrupted upload: cleaned by the next put there */
+        if (special_remote(k->name))
+            continue; /* an interrupted upload (dry run: left alone) */
         char *r = join_rel(rel, k->name);
         if (!r)
             return FERRY_ENOMEM;
@@ -205,8 +252,21 @@ static int scan_local(syncx *x, const char *dir, const char *rel)
     struct dirent *e;
     int rc = 0;
     while ((e = readdir(d)) && rc == 0) {
-        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") || is_part_file(e->d_name))
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
             continue;
+        if (is_part_file(e->d_name)) {
+            /* what a killed download left (a download that fails or is
+             * cancelled removes its own): the next run removes it */
+            size_t nl = strlen(e->d_name);
+            char *target = nl > 12 ? strndup(e->d_name + 1, nl - 12) : NULL;
+            char *tr = target ? join_rel(rel, target) : NULL;
+            if (!x->dry && tr && sync_pair_wants(x->pair, tr) && unlinkat(dirfd(d), e->d_name, 0) == 0 && g.verbose)
+                cli_info("sync %s: removed %s%s%s (left by an interrupted download)", x->pair->name, rel,
+                         *rel ? "/" : "", e->d_name);
+            free(target);
+            free(tr);
+            continue;
+        }
         char *full = join_rel(dir, e->d_name), *r = join_rel(rel, e->d_name);
         struct stat sb;
         if (!full || !r || lstat(full, &sb) < 0) {
@@ -248,6 +308,36 @@ static int cmp_lent(const void *a, const void *b)
 static char *local_path(syncx *x, const char *rel)
 {
     return join_rel(x->pair->local, rel);
+}
+
+/* Makes a local folder and its missing parents. */
+static int mkdir_local(const char *path)
+{
+    char *p = strdup(path);
+    if (!p)
+        return -1;
+    for (char *s = p + 1;; s++) {
+        if (*s == '/' || !*s) {
+            char c = *s;
+            *s = 0;
+            if (mkdir(p, 0777) < 0 && errno != EEXIST) {
+                free(p);
+                return -1;
+            }
+            if (!c)
+                break;
+            *s = c;
+        }
+    }
+    free(p);
+    struct stat sb;
+    if (stat(path, &sb) < 0)
+        return -1;
+    if (!S_ISDIR(sb.st_mode)) {
+        errno = ENOTDIR;
+        return -1;
+    }
+    return 0;
 }
 
 /* Makes the local folders of rel (never through a symlink). */
@@ -323,30 +413,34 @@ static int remote_dir(syncx *x, const char *rel, uint32_t *storage, uint32_t *id
     return rc;
 }
 
-/* Downloads R to local rel (or to another local name). */
-static int pull(syncx *x, const rent *R, const char *to_rel, lent *out, char hash[33])
+/* Downloads R to local to_rel. out: the file as written; hash: the XXH3
+ * of its bytes as they were written. flags: FERRY_GET_NO_REPLACE for a
+ * name that must not be taken over (FERRY_EEXIST, quietly). */
+static int pull(syncx *x, const rent *R, const char *to_rel, lent *out, char hash[33], unsigned flags)
 {
     int rc = local_dirs(x, to_rel);
     if (rc < 0)
         return rc;
     char *path = local_path(x, to_rel);
+    if (!path)
+        return FERRY_ENOMEM;
     hasher h = {XXH3_createState(), NULL};
     XXH3_128bits_reset(h.st);
     ferry_data tee = {NULL, hash_put, &h};
     cli_op c = {0};
     ferry_op_cbs cbs = cli_cbs(&c);
     progress_file(to_rel, 0, R->size);
-    rc = ferry_get_tee(g.dev, R->id, path, FERRY_GET_PRESERVE_MTIME, &tee, &cbs, &c.op);
+    rc = ferry_get_tee(g.dev, R->id, path, FERRY_GET_PRESERVE_MTIME | flags, &tee, &cbs, &c.op);
     if (rc == 0)
         rc = cli_wait(&c);
-    if (rc < 0 && rc != FERRY_ECANCELLED) {
+    if (rc < 0 && rc != FERRY_ECANCELLED && !(rc == FERRY_EEXIST && (flags & FERRY_GET_NO_REPLACE))) {
         const char *d = c.op ? ferry_op_error_text(c.op) : "";
         cli_err("sync %s: get %s: %s", x->pair->name, R->rel, d && *d ? d : ferry_strerror(rc));
     }
     cli_op_release(&c);
     struct stat sb;
     if (rc == 0) {
-        if (stat(path, &sb) < 0 || (uint64_t)sb.st_size != R->size) {
+        if (lstat(path, &sb) < 0 || !S_ISREG(sb.st_mode) || (uint64_t)sb.st_size != R->size) {
             cli_err("sync %s: %s: the copy does not have the size of the original", x->pair->name, to_rel);
             rc = FERRY_EMISMATCH;
         } else {
@@ -363,8 +457,10 @@ static int pull(syncx *x, const rent *R, const char *to_rel, lent *out, char has
     return rc;
 }
 
-/* Uploads local L to the device under rel (or another name). */
-static int push(syncx *x, const lent *L, const char *from_rel, const char *to_rel, rent *out, char hash[33])
+/* Uploads local from_rel (L) to the device as to_rel. flags: FERRY_PUT_*
+ * (without FERRY_PUT_REPLACE an existing name is FERRY_EEXIST, quietly). */
+static int push(syncx *x, const lent *L, const char *from_rel, const char *to_rel, rent *out, char hash[33],
+                unsigned flags)
 {
     uint32_t storage, parent;
     int rc = remote_dir(x, to_rel, &storage, &parent);
@@ -386,11 +482,11 @@ static int push(syncx *x, const lent *L, const char *from_rel, const char *to_re
     cli_op c = {0};
     ferry_op_cbs cbs = cli_cbs(&c);
     progress_file(to_rel, 0, L->size);
-    rc = ferry_put(g.dev, storage, parent, path_base(to_rel), L->size, L->mtime, &hsrc, FERRY_PUT_REPLACE, &cbs,
-                   &c.op);
+    rc = ferry_put(g.dev, storage, parent, path_base(to_rel), L->size, L->mtime, &hsrc, flags, &cbs, &c.op);
     if (rc == 0)
         rc = cli_wait(&c);
-    if (rc < 0 && rc != FERRY_ECANCELLED) {
+    if (rc < 0 && rc != FERRY_ECANCELLED && rc != FERRY_EBADNAME && rc != FERRY_ENAMETOOLONG &&
+        !(rc == FERRY_EEXIST && !(flags & FERRY_PUT_REPLACE))) {
         const char *d = c.op ? ferry_op_error_text(c.op) : "";
         cli_err("sync %s: put %s: %s", x->pair->name, to_rel, d && *d ? d : ferry_strerror(rc));
     }
@@ -422,14 +518,35 @@ static int remote_delete(syncx *x, const rent *R)
     int rc = ferry_delete(g.dev, R->id, 0, &cbs, &c.op);
     if (rc == 0)
         rc = cli_wait(&c);
-    if (rc < 0 && rc != FERRY_ENOENT)
+    if (rc < 0 && rc != FERRY_ENOENT && rc != FERRY_ECANCELLED)
         cli_err("sync %s: cannot delete %s on the device: %s", x->pair->name, R->rel, ferry_strerror(rc));
     cli_op_release(&c);
     return rc == FERRY_ENOENT ? 0 : rc;
 }
 
-/* Whether both sides hold the same bytes: size and time, or checksums. */
-static bool same_content(syncx *x, const rent *R, const lent *L, char hash[33])
+/* The XXH3 of an object's bytes, read from the device. */
+static int remote_hash(const rent *R, char out[33])
+{
+    hasher h = {XXH3_createState(), NULL};
+    XXH3_128bits_reset(h.st);
+    ferry_data sink = {NULL, hash_put, &h};
+    cli_op c = {0};
+    ferry_op_cbs cbs = cli_cbs(&c);
+    int rc = ferry_read(g.dev, R->id, 0, FERRY_TO_END, &sink, &cbs, &c.op);
+    if (rc == 0)
+        rc = cli_wait(&c);
+    cli_op_release(&c);
+    if (rc == 0)
+        hash_hex(&h, out);
+    XXH3_freeState(h.st);
+    return rc;
+}
+
+/* Whether both sides hold the same bytes. Same size and time are taken
+ * for the same file, unless read: then (as with another time) the
+ * device's bytes are read and their checksum compared. hash: the local
+ * file's checksum when they are the same. */
+static bool same_content(syncx *x, const rent *R, const lent *L, bool read, char hash[33])
 {
     hash[0] = 0;
     if (R->size != L->size)
@@ -440,24 +557,12 @@ static bool same_content(syncx *x, const rent *R, const lent *L, char hash[33])
     free(path);
     if (!ok)
         return false;
-    if (R->mtime >= 0 && llabs(R->mtime - L->mtime) <= 1) {
+    if (!read && R->mtime >= 0 && llabs(R->mtime - L->mtime) <= 1) {
         snprintf(hash, 33, "%s", lh); /* same size and time: the same file */
         return true;
     }
-    /* same size, other time: compare the bytes */
-    hasher h = {XXH3_createState(), NULL};
-    XXH3_128bits_reset(h.st);
-    ferry_data sink = {NULL, hash_put, &h};
-    cli_op c = {0};
-    ferry_op_cbs cbs = cli_cbs(&c);
-    int rc = ferry_read(g.dev, R->id, 0, FERRY_TO_END, &sink, &cbs, &c.op);
-    if (rc == 0)
-        rc = cli_wait(&c);
-    cli_op_release(&c);
     char rh[33];
-    hash_hex(&h, rh);
-    XXH3_freeState(h.st);
-    if (rc == 0 && strcmp(rh, lh) == 0) {
+    if (remote_hash(R, rh) == 0 && strcmp(rh, lh) == 0) {
         snprintf(hash, 33, "%s", lh);
         return true;
     }
@@ -481,20 +586,39 @@ static int record(syncx *x, const char *rel, const rent *R, const lent *L, const
     return state_put(x->db, x->device, x->pairkey, &r);
 }
 
-static char *conflict_name(const char *rel, const char *who)
+/* "DIR/NAME (conflict WHO DATE[ N]).EXT": who made that version (the
+ * device's serial, or this computer's name) and its modification time,
+ * so that a rerun after an interruption arrives at the same name. The
+ * name is cut to stay well within file name limits. */
+static char *conflict_name(const char *rel, const char *who, int64_t mtime, unsigned n)
 {
-    time_t now = time(NULL);
+    char w[64];
+    size_t o = 0;
+    for (const char *s = who; *s && o + 1 < sizeof(w); s++)
+        w[o++] = (*s == '/' || (unsigned char)*s < 0x20 || *s == 0x7f) ? '_' : *s;
+    w[o] = 0;
+    time_t t = mtime >= 0 ? (time_t)mtime : time(NULL);
     struct tm tm;
-    localtime_r(&now, &tm);
+    localtime_r(&t, &tm);
     char stamp[32];
     strftime(stamp, sizeof(stamp), "%Y-%m-%d %H%M%S", &tm);
+    char num[16] = "";
+    if (n > 1)
+        snprintf(num, sizeof(num), " %u", n);
     const char *slash = strrchr(rel, '/');
     const char *base = slash ? slash + 1 : rel;
     const char *dot = strrchr(base, '.');
-    if (!dot || dot == base)
+    if (!dot || dot == base || strlen(dot) > 16)
         dot = base + strlen(base);
+    size_t stem = (size_t)(dot - base);
+    size_t room = 180 - strlen(dot) - strlen(w) - strlen(num);
+    if (stem > room) {
+        stem = room;
+        while (stem && ((unsigned char)base[stem] & 0xC0) == 0x80)
+            stem--;
+    }
     char *s = NULL;
-    if (asprintf(&s, "%.*s (conflict %s %s)%s", (int)(dot - rel), rel, who, stamp, dot) < 0)
+    if (asprintf(&s, "%.*s%.*s (conflict %s %s%s)%s", (int)(base - rel), rel, (int)stem, base, w, stamp, num, dot) < 0)
         return NULL;
     return s;
 }
@@ -508,37 +632,167 @@ static void say(syncx *x, const char *what, const char *rel)
     }
 }
 
+/* A pull pair that removes after import: the copy here (local_rel) of R
+ * is complete; its bytes are read back and must give the checksum of the
+ * device's bytes (hash, taken as they arrived). Only then R leaves the
+ * device. The caller records the outcome. */
+static int remove_imported(syncx *x, const rent *R, const char *local_rel, const char *hash)
+{
+    say(x, "remove from the device (imported)", R->rel);
+    if (x->dry) {
+        x->c.removed++;
+        return 0;
+    }
+    char lh[33];
+    char *path = local_path(x, local_rel);
+    struct stat sb;
+    bool ok = path && hash && hash[0] && lstat(path, &sb) == 0 && S_ISREG(sb.st_mode) &&
+              (uint64_t)sb.st_size == R->size && hash_file(path, lh) == 0 && strcmp(lh, hash) == 0;
+    free(path);
+    if (!ok) {
+        cli_err("sync %s: %s: the copy here does not match the device's (size or checksum); it stays on the device",
+                x->pair->name, local_rel);
+        return FERRY_EMISMATCH;
+    }
+    int rc = remote_delete(x, R);
+    if (rc == 0)
+        x->c.removed++;
+    return rc;
+}
+
+/* A record for a conflict copy about to be made: the path exists on
+ * neither side yet. If the run stops before the copy is recorded, the
+ * next run finds the copy (complete, or not at all) where it arrived and
+ * records it there instead of taking it for a new file to propagate. */
+static int record_pending(syncx *x, const char *rel)
+{
+    return record(x, rel, NULL, NULL, "", true);
+}
+
+static const rent *find_remote(syncx *x, const char *rel)
+{
+    rent key = {.rel = (char *)rel};
+    return bsearch(&key, x->r, x->nr, sizeof(*x->r), cmp_rent);
+}
+
+/* Pulls R to a conflict name here: a copy an interrupted run made is
+ * reused, a name taken by another file is never overwritten (the next
+ * number is tried). */
+static int conflict_pull(syncx *x, const char *rel, const rent *R, char **cn_out, char hash[33])
+{
+    for (unsigned n = 1; n < 100; n++) {
+        char *cn = conflict_name(rel, x->device, R->mtime, n);
+        char *path = cn ? local_path(x, cn) : NULL;
+        if (!path) {
+            free(cn);
+            return FERRY_ENOMEM;
+        }
+        struct stat sb;
+        int rc;
+        lent nl = {0};
+        if (lstat(path, &sb) == 0) {
+            bool ours = S_ISREG(sb.st_mode) && (uint64_t)sb.st_size == R->size && sb.st_mtime == R->mtime &&
+                        hash_file(path, hash) == 0;
+            free(path);
+            if (!ours) {
+                free(cn);
+                continue; /* another file has that name */
+            }
+            nl = (lent){NULL, (uint64_t)sb.st_size, sb.st_mtime};
+            rc = 0;
+        } else {
+            free(path);
+            rc = record_pending(x, cn);
+            if (rc == 0)
+                rc = pull(x, R, cn, &nl, hash, FERRY_GET_NO_REPLACE);
+            if (rc == FERRY_EEXIST) {
+                state_del(x->db, x->device, x->pairkey, cn);
+                free(cn);
+                continue;
+            }
+        }
+        if (rc == 0)
+            rc = record(x, cn, NULL, &nl, hash, true);
+        if (rc == 0)
+            *cn_out = cn;
+        else
+            free(cn);
+        return rc;
+    }
+    return FERRY_EEXIST;
+}
+
+/* Pushes local L to a conflict name on the device (as conflict_pull). */
+static int conflict_push(syncx *x, const char *rel, const lent *L)
+{
+    char host[256] = "this-computer";
+    if (gethostname(host, sizeof(host) - 1) < 0 || !host[0])
+        snprintf(host, sizeof(host), "this-computer");
+    host[sizeof(host) - 1] = 0;
+    for (unsigned n = 1; n < 100; n++) {
+        char *cn = conflict_name(rel, host, L->mtime, n);
+        if (!cn)
+            return FERRY_ENOMEM;
+        const rent *have = find_remote(x, cn);
+        rent nr = {0};
+        char hash[33] = "";
+        int rc;
+        if (have && (have->size != L->size || have->mtime != L->mtime)) {
+            free(cn);
+            continue; /* another object has that name */
+        }
+        if (have) {
+            nr = *have;
+            rc = 0;
+        } else {
+            rc = record_pending(x, cn);
+            if (rc == 0)
+                rc = push(x, L, L->rel, cn, &nr, hash, 0);
+            if (rc == FERRY_EEXIST) {
+                state_del(x->db, x->device, x->pairkey, cn);
+                free(cn);
+                continue;
+            }
+        }
+        if (rc == 0)
+            rc = record(x, cn, &nr, NULL, hash, true);
+        free(cn);
+        return rc;
+    }
+    return FERRY_EEXIST;
+}
+
 /* Keeps both versions: the one each side lacks goes there under a
- * conflict name; the canonical name keeps each side's own version. */
+ * conflict name; the canonical name keeps each side's own version, and
+ * nothing is overwritten. In a pull pair that removes after import, the
+ * device's version leaves the device once its copy here was verified. */
 static int conflict(syncx *x, const char *rel, const rent *R, const lent *L)
 {
     x->c.conflicts++;
     say(x, "keep both versions (conflict) of", rel);
-    if (x->dry)
+    bool rai = x->pair->remove_after_import;
+    if (x->dry) {
+        if (rai)
+            x->c.removed++;
         return 0;
+    }
     int rc = 0;
-    char hash[33] = "";
     enum sync_dir d = x->pair->dir;
-    if (d == SYNC_PULL || d == SYNC_BOTH) {
-        char *cn = conflict_name(rel, x->device);
-        lent nl = {0};
-        rc = cn ? pull(x, R, cn, &nl, hash) : FERRY_ENOMEM;
-        if (rc == 0)
-            rc = record(x, cn, NULL, &nl, hash, true);
+    bool removed = false;
+    if (d & SYNC_PULL) {
+        char *cn = NULL;
+        char hash[33] = "";
+        rc = conflict_pull(x, rel, R, &cn, hash);
+        if (rc == 0 && rai) {
+            rc = remove_imported(x, R, cn, hash);
+            removed = rc == 0;
+        }
         free(cn);
     }
-    if (rc == 0 && (d == SYNC_PUSH || d == SYNC_BOTH)) {
-        char host[256] = "this-computer";
-        gethostname(host, sizeof(host) - 1);
-        char *cn = conflict_name(rel, host);
-        rent nr = {0};
-        rc = cn ? push(x, L, L->rel, cn, &nr, hash) : FERRY_ENOMEM;
-        if (rc == 0)
-            rc = record(x, cn, &nr, NULL, hash, true);
-        free(cn);
-    }
+    if (rc == 0 && (d & SYNC_PUSH))
+        rc = conflict_push(x, rel, L);
     if (rc == 0)
-        rc = record(x, rel, R, L, "", true);
+        rc = record(x, rel, removed ? NULL : R, L, "", true);
     return rc;
 }
 
@@ -547,23 +801,21 @@ static int do_pull(syncx *x, const rent *R, const char *rel)
     say(x, "get", rel);
     if (x->dry) {
         x->c.copied++;
+        if (x->pair->remove_after_import)
+            x->c.removed++;
         return 0;
     }
     lent nl = {0};
     char hash[33];
-    int rc = pull(x, R, rel, &nl, hash);
+    int rc = pull(x, R, rel, &nl, hash, 0);
     if (rc < 0)
         return rc;
     x->c.copied++;
     rc = record(x, rel, R, &nl, hash, false);
     if (rc == 0 && x->pair->remove_after_import) {
-        /* verified: the local copy has the size, and the bytes hashed as
-         * they were written are the device's */
-        rc = remote_delete(x, R);
-        if (rc == 0) {
-            x->c.removed++;
+        rc = remove_imported(x, R, rel, hash);
+        if (rc == 0)
             rc = record(x, rel, NULL, &nl, hash, false);
-        }
     }
     return rc;
 }
@@ -577,7 +829,15 @@ static int do_push(syncx *x, const lent *L, const char *rel)
     }
     rent nr = {0};
     char hash[33];
-    int rc = push(x, L, rel, rel, &nr, hash);
+    int rc = push(x, L, rel, rel, &nr, hash, FERRY_PUT_REPLACE);
+    if (rc == FERRY_EBADNAME || rc == FERRY_ENAMETOOLONG) {
+        char *e = escaped(rel);
+        cli_warn("sync %s: skipping %s: the device cannot store this name (%s)", x->pair->name, e ? e : "?",
+                 ferry_strerror(rc));
+        free(e);
+        x->c.skipped++;
+        return 0;
+    }
     if (rc < 0)
         return rc;
     x->c.copied++;
@@ -608,67 +868,81 @@ static int delete_remote(syncx *x, const rent *R, const char *rel)
     return rc == 0 ? state_del(x->db, x->device, x->pairkey, rel) : rc;
 }
 
+/* Same bytes on both sides (recorded, and removed from the device when
+ * the pair imports), or a conflict. */
+static int same_or_conflict(syncx *x, const char *rel, const rent *R, const lent *L)
+{
+    char hash[33];
+    bool rai = x->pair->remove_after_import;
+    if (!same_content(x, R, L, rai, hash))
+        return conflict(x, rel, R, L);
+    x->c.unchanged++;
+    int rc = record(x, rel, R, L, hash, false);
+    if (rc == 0 && rai) {
+        rc = remove_imported(x, R, L->rel, hash);
+        if (rc == 0)
+            rc = record(x, rel, NULL, L, hash, false);
+    }
+    return rc;
+}
+
 /* The decision for one path (see the file comment). */
 static int decide(syncx *x, const char *rel, const rent *R, const lent *L, const sync_rec *S)
 {
     bool rchg = R && (!S || !S->has_remote || R->size != S->rsize || R->mtime != S->rmtime);
     bool lchg = L && (!S || !S->has_local || L->size != S->lsize || L->mtime != S->lmtime);
     enum sync_dir d = x->pair->dir;
-    bool pull_ok = d == SYNC_PULL || d == SYNC_BOTH;
-    bool push_ok = d == SYNC_PUSH || d == SYNC_BOTH;
-    char hash[33];
+    bool pull_ok = d & SYNC_PULL;
+    bool push_ok = d & SYNC_PUSH;
+    bool rai = x->pair->remove_after_import;
 
+    if (S && S->conflict && !S->has_remote && !S->has_local) {
+        /* a conflict copy an interrupted run was making: it stays on the
+         * side where it arrived */
+        x->c.unchanged++;
+        return record(x, rel, R, L, "", true);
+    }
     if (R && L) {
         if (!rchg && !lchg) {
             x->c.unchanged++;
-            if (x->pair->remove_after_import && S && S->hash[0] && !x->dry) {
-                /* imported and verified by an earlier run that stopped
-                 * before removing it */
-                int rc = remote_delete(x, R);
-                if (rc == 0) {
-                    x->c.removed++;
-                    return record(x, rel, NULL, L, S->hash, false);
-                }
-                return rc;
+            if (rai && S->hash[0]) {
+                /* imported by a run that stopped before removing it */
+                int rc = remove_imported(x, R, L->rel, S->hash);
+                return rc == 0 ? record(x, rel, NULL, L, S->hash, false) : rc;
             }
             return 0;
         }
-        if (rchg && lchg) {
-            if (same_content(x, R, L, hash)) {
-                x->c.unchanged++;
-                return record(x, rel, R, L, hash, false);
-            }
-            if (d == SYNC_PULL && S && S->has_local && !S->conflict && L->size == S->lsize &&
-                L->mtime == S->lmtime)
-                return do_pull(x, R, rel);
-            return conflict(x, rel, R, L);
-        }
+        if (rchg && lchg)
+            return same_or_conflict(x, rel, R, L); /* changed on both, or found on both at the first sync */
         if (rchg) {
-            if (pull_ok)
-                return do_pull(x, R, rel);
-            x->c.unchanged++; /* push pair: a change on the device stays there */
+            if (!pull_ok) {
+                x->c.unchanged++; /* push pair: a change on the device stays there */
+                return 0;
+            }
+            if (!S->has_remote)
+                /* new on the device under the name of a file kept only
+                 * here (its device copy was deleted, or removed after
+                 * import): that one is never overwritten */
+                return same_or_conflict(x, rel, R, L);
+            return do_pull(x, R, rel);
+        }
+        if (!push_ok) {
+            x->c.unchanged++; /* pull pair: a local change stays local */
             return 0;
         }
-        if (push_ok)
-            return do_push(x, L, rel);
-        x->c.unchanged++; /* pull pair: a local change stays local */
-        return 0;
+        if (!S->has_local)
+            return same_or_conflict(x, rel, R, L); /* new here under the name of a file kept only on the device */
+        return do_push(x, L, rel);
     }
     if (R) {
         if (S && S->has_local) {
             /* deleted here since the last sync */
             if (rchg && pull_ok)
                 return do_pull(x, R, rel); /* changed on the device: it wins */
-            if (push_ok && x->pair->delete_)
+            if (!rchg && push_ok && x->pair->delete_)
                 return delete_remote(x, R, rel);
-            if (x->pair->remove_after_import && S->hash[0] && !x->dry) {
-                int rc = remote_delete(x, R);
-                if (rc == 0)
-                    x->c.removed++;
-                return rc == 0 ? state_del(x->db, x->device, x->pairkey, rel) : rc;
-            }
-            x->c.unchanged++;
-            return record(x, rel, R, NULL, S->hash, S->conflict);
+            x->c.unchanged++; /* remembered, not propagated */
+            return record(x, rel, R, NULL, rchg ? "" : S->hash, S->conflict);
         }
         if (S && !rchg) {
             x->c.unchanged++;
@@ -680,13 +954,16 @@ static int decide(syncx *x, const char *rel, const rent *R, const lent *L, const
     }
     if (L) {
         if (S && S->has_remote) {
-            /* deleted on the device since the last sync */
+            /* gone from the device since the last sync */
             if (lchg && push_ok)
-                return do_push(x, L, rel);
-            if (pull_ok && x->pair->delete_ && !lchg)
+                return do_push(x, L, rel); /* changed here: it wins */
+            if (!lchg && pull_ok && x->pair->delete_ && !rai)
                 return delete_local(x, rel);
+            /* remembered, not propagated; with remove-after-import, the
+             * device's copy was removed by a run that stopped before
+             * recording it (or by hand): the copy here stays */
             x->c.unchanged++;
-            return record(x, rel, NULL, L, S->hash, S->conflict);
+            return record(x, rel, NULL, L, lchg ? "" : S->hash, S->conflict);
         }
         if (S && !lchg) {
             x->c.unchanged++;
@@ -710,20 +987,23 @@ static void free_scan(syncx *x)
         free(x->l[i].rel);
     for (size_t i = 0; i < x->ndirs; i++)
         free(x->dirs[i].rel);
+    for (size_t i = 0; i < x->ndups; i++)
+        free(x->dups[i]);
+    free(x->dups);
     free(x->r);
     free(x->l);
     free(x->dirs);
 }
 
-/* Finds the pair's device folder, making it for push pairs. Returns 1
- * when it is not on the device and the pair only pulls. */
-static int remote_root(syncx *x)
+/* Finds the pair's device folder, making it for pairs that push when
+ * nothing was synced there yet. Returns 1 when it is not on the device
+ * and the pair only pulls, or files were synced there (an SD card that
+ * is not inserted is not a deletion of everything on it). */
+static int remote_root(syncx *x, bool had_remote)
 {
     ferry_object o;
     int rc = cli_resolve(x->pair->remote, &o);
-    if (rc == FERRY_ENOENT && x->pair->dir == SYNC_PULL)
-        return 1;
-    if (rc == FERRY_ENOENT && x->dry)
+    if (rc == FERRY_ENOENT && (x->pair->dir == SYNC_PULL || x->dry || had_remote))
         return 1;
     if (rc == FERRY_ENOENT)
         rc = cli_mkdir_p(x->pair->remote, &o);
@@ -742,30 +1022,89 @@ static int remote_root(syncx *x)
     return 0;
 }
 
+/* Objects of the same name in one device folder (a device may present
+ * them): none of them is synced, so that one never overwrites another's
+ * copy here. x->r is sorted. */
+static void drop_duplicates(syncx *x)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < x->nr;) {
+        size_t j = i + 1;
+        while (j < x->nr && strcmp(x->r[j].rel, x->r[i].rel) == 0)
+            j++;
+        if (j - i > 1) {
+            char *e = escaped(x->r[i].rel);
+            cli_warn("sync %s: skipping %s: %zu objects have that name on the device", x->pair->name, e ? e : "?",
+                     j - i);
+            free(e);
+            x->c.skipped += j - i;
+            if (x->ndups == x->capdups) {
+                x->capdups = x->capdups ? x->capdups * 2 : 16;
+                x->dups = realloc(x->dups, x->capdups * sizeof(*x->dups));
+            }
+            x->dups[x->ndups++] = x->r[i].rel; /* left alone on both sides */
+            for (size_t k = i + 1; k < j; k++)
+                free(x->r[k].rel);
+        } else {
+            x->r[o++] = x->r[i];
+        }
+        i = j;
+    }
+    x->nr = o;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static bool is_dup(syncx *x, const char *rel)
+{
+    return x->ndups && bsearch(&rel, x->dups, x->ndups, sizeof(*x->dups), cmp_str);
+}
+
 static int run_pair(const sync_pair *p, const char *device, const char *pairkey, sqlite3 *db, bool dry, counts *total)
 {
     syncx x = {.pair = p, .device = device, .pairkey = pairkey, .db = db, .dry = dry};
-    int rc = remote_root(&x);
+    sync_rec *st = NULL;
+    size_t ns = 0;
+    if (state_load(db, device, pairkey, &st, &ns) < 0)
+        return FERRY_EINTERNAL;
+    bool had_remote = false, had_local = false;
+    for (size_t k = 0; k < ns; k++) {
+        had_remote |= st[k].has_remote;
+        had_local |= st[k].has_local;
+    }
+    int rc = remote_root(&x, had_remote);
     if (rc == 1) {
         /* a missing device folder (an SD card not inserted) is not a
          * deletion of everything in it */
         if (!g.quiet)
-            cli_info("sync %s: %s is not on the device; nothing to do", p->name, p->remote);
+            cli_info("sync %s: %s is not on the device%s; nothing to do", p->name, p->remote,
+                     had_remote ? " (files were synced there: make the folder to sync into it again)" : "");
+        state_recs_free(st, ns);
         return 0;
     }
-    if (rc < 0)
-        return rc;
-    rc = scan_remote(&x, x.rstorage, x.rroot, "");
+    if (rc == 0) {
+        struct stat sb;
+        if (lstat(p->local, &sb) < 0 && errno == ENOENT && had_local) {
+            /* nor is a missing local folder (a disk not mounted) */
+            if (!g.quiet)
+                cli_info("sync %s: %s is missing (files were synced there: make the folder to sync into it "
+                         "again); nothing to do",
+                         p->name, p->local);
+            state_recs_free(st, ns);
+            return 0;
+        }
+    }
+    if (rc == 0)
+        rc = scan_remote(&x, x.rstorage, x.rroot, "");
     if (rc == 0)
         rc = scan_local(&x, p->local, "");
-    if (rc == 0 && !dry && p->dir != SYNC_PUSH && mkdir(p->local, 0777) < 0 && errno != EEXIST) {
+    if (rc == 0 && !dry && (p->dir & SYNC_PULL) && mkdir_local(p->local) < 0) {
         cli_err("sync %s: cannot make %s: %s", p->name, p->local, strerror(errno));
-        rc = FERRY_ELOCAL_IO;
+        rc = errno == ENOSPC ? FERRY_ENOSPC : FERRY_ELOCAL_IO;
     }
-    sync_rec *st = NULL;
-    size_t ns = 0;
-    if (rc == 0 && state_load(db, device, pairkey, &st, &ns) < 0)
-        rc = FERRY_EINTERNAL;
     if (rc < 0 || cli_interrupted()) {
         free_scan(&x);
         state_recs_free(st, ns);
@@ -773,12 +1112,14 @@ static int run_pair(const sync_pair *p, const char *device, const char *pairkey,
     }
     qsort(x.r, x.nr, sizeof(*x.r), cmp_rent);
     qsort(x.l, x.nl, sizeof(*x.l), cmp_lent);
+    drop_duplicates(&x);
     uint64_t bytes = 0;
     for (size_t i = 0; i < x.nr; i++)
         bytes += x.r[i].size;
     progress_begin_job(x.nr > x.nl ? x.nr : x.nl, bytes);
     /* merge-walk the three sorted lists */
     size_t i = 0, j = 0, k = 0;
+    int gone = 0;
     while ((i < x.nr || j < x.nl || k < ns) && !cli_interrupted()) {
         const char *ri = i < x.nr ? x.r[i].rel : NULL;
         const char *lj = j < x.nl ? x.l[j].rel : NULL;
@@ -791,9 +1132,13 @@ static int run_pair(const sync_pair *p, const char *device, const char *pairkey,
         const rent *R = ri && !strcmp(ri, m) ? &x.r[i++] : NULL;
         const lent *L = lj && !strcmp(lj, m) ? &x.l[j++] : NULL;
         const sync_rec *S = sk && !strcmp(sk, m) ? &st[k++] : NULL;
-        if (S && !R && !L && (!S->has_remote && !S->has_local))
+        if (S && !R && !L && !S->has_remote && !S->has_local) {
+            /* a conflict copy an interrupted run did not make */
+            if (!dry)
+                state_del(db, device, pairkey, m);
             continue;
-        if (!sync_pair_wants(p, m))
+        }
+        if (!sync_pair_wants(p, m) || is_dup(&x, m))
             continue;
         rc = decide(&x, m, R, L, S);
         if (rc < 0) {
@@ -801,18 +1146,20 @@ static int run_pair(const sync_pair *p, const char *device, const char *pairkey,
                 break;
             x.c.failed++;
             cli_note_error(rc);
-            if (rc == FERRY_ENODEV || rc == FERRY_EWEDGED)
+            if (rc == FERRY_ENODEV || rc == FERRY_EWEDGED) {
+                gone = rc;
                 break; /* the device is gone: the rest waits for the next run */
+            }
         }
         rc = 0;
         cli_progress_tick();
     }
     progress_end();
     if (!g.quiet)
-        cli_info("sync %s%s: %" PRIu64 " copied, %" PRIu64 " unchanged, %" PRIu64 " conflicts, %" PRIu64
-                 " failed, %" PRIu64 " deleted, %" PRIu64 " removed after import",
-                 dry ? "(dry run) " : "", p->name, x.c.copied, x.c.unchanged, x.c.conflicts, x.c.failed,
-                 x.c.deleted, x.c.removed);
+        cli_info("sync %s%s: %" PRIu64 " copied, %" PRIu64 " unchanged, %" PRIu64 " skipped, %" PRIu64
+                 " conflicts, %" PRIu64 " failed, %" PRIu64 " deleted, %" PRIu64 " removed after import",
+                 dry ? "(dry run) " : "", p->name, x.c.copied, x.c.unchanged, x.c.skipped, x.c.conflicts,
+                 x.c.failed, x.c.deleted, x.c.removed);
     total->copied += x.c.copied;
     total->conflicts += x.c.conflicts;
     total->failed += x.c.failed;
@@ -820,7 +1167,9 @@ static int run_pair(const sync_pair *p, const char *device, const char *pairkey,
     state_recs_free(st, ns);
     if (cli_interrupted())
         return FERRY_ECANCELLED;
-    return x.c.failed ? FERRY_EIO : 0;
+    if (gone)
+        return gone;
+    return x.c.failed ? 1 : 0; /* 1: some files failed (g.worst says how) */
 }
 
 /* ------------------------------------------------------------------ */
@@ -862,24 +1211,55 @@ static int take_lock(const char *device, int *fd_out)
     return 0;
 }
 
-/* Opens the device, retrying with backoff while another program has it. */
-static int open_with_retry(const char *spec)
+static void close_device(void)
+{
+    if (g.dev)
+        ferry_dev_close(g.dev);
+    g.dev = NULL;
+    free(g.dev_name);
+    g.dev_name = NULL;
+}
+
+/* Opens the device at bus:address ba, retrying with backoff while
+ * another program has it; says so when it stays busy. */
+static int open_with_retry(const char *ba, const char *label)
 {
     static const unsigned waits[] = {1, 2, 4, 8};
-    g.device_spec = spec;
+    const char *spec = g.device_spec;
+    g.device_spec = ba;
+    int rc;
     for (size_t i = 0;; i++) {
-        int rc = cli_open_device();
-        if (rc != EX_DEVBUSY || i == sizeof(waits) / sizeof(waits[0]) || cli_interrupted())
-            return rc;
-        if (g.dev) {
-            ferry_dev_close(g.dev);
-            g.dev = NULL;
+        rc = cli_open_device();
+        if (rc == 0)
+            break;
+        close_device();
+        if (rc != EX_DEVBUSY || cli_interrupted())
+            break;
+        if (i == sizeof(waits) / sizeof(waits[0])) {
+            cli_err("sync: %s stayed in use by another program; tried %zu times in %u s, giving up", label, i + 1,
+                    1 + 2 + 4 + 8);
+            break;
         }
-        free(g.dev_name);
-        g.dev_name = NULL;
         cli_info("retrying in %u s", waits[i]);
         sleep(waits[i]);
+        if (cli_interrupted())
+            break;
     }
+    g.device_spec = spec;
+    return rc;
+}
+
+/* Whether -d (or FERRY_DEVICE) chose the device: bus:address, port path,
+ * serial number or product name; all devices without -d. */
+static bool device_chosen(const ferry_device_desc *dv)
+{
+    const char *spec = g.device_spec;
+    if (!spec || !*spec)
+        return true;
+    char ba[16];
+    snprintf(ba, sizeof(ba), "%u:%u", dv->bus, dv->address);
+    return !strcmp(spec, ba) || !strcmp(spec, dv->port_path) || (dv->serial && !strcmp(spec, dv->serial)) ||
+           (dv->product && !strcasecmp(spec, dv->product));
 }
 
 static void usage_sync(FILE *out)
@@ -901,7 +1281,8 @@ static void usage_sync(FILE *out)
             "      --exclude GLOB         (ad hoc) not matching paths; repeatable\n"
             "      --config FILE          read this file instead of the configured ones\n"
             "      --state FILE           the state store (default $XDG_STATE_HOME/ferry/sync.db)\n"
-            "      --system               only %s/ferry/sync.conf (the system unit)\n",
+            "      --system               only %s/ferry/sync.conf (the system unit)\n"
+            "      --user                 only $XDG_CONFIG_HOME/ferry/sync.conf (the user unit)\n",
             g.prog, g.prog, g.prog, g.prog, SYSCONFDIR, SYSCONFDIR);
 }
 
@@ -913,12 +1294,13 @@ int cmd_sync(int argc, char **argv)
         {"delete", no_argument, NULL, 'D'},  {"remove-after-import", no_argument, NULL, 'R'},
         {"include", required_argument, NULL, 'i'}, {"exclude", required_argument, NULL, 'x'},
         {"config", required_argument, NULL, 'c'},  {"state", required_argument, NULL, 's'},
-        {"system", no_argument, NULL, 'S'},
+        {"system", no_argument, NULL, 'S'},  {"user", no_argument, NULL, 'u'},
         {"help", no_argument, NULL, 'h'},    {NULL, 0, NULL, 0},
     };
     sync_pair adhoc = {0};
     const char *config = NULL, *statef = NULL;
-    bool dry = false, system_only = false;
+    bool dry = false;
+    enum sync_conf_files which = SYNC_CONF_BOTH;
     int o;
     while ((o = getopt_long(argc, argv, "nh", opts, NULL)) != -1) {
         switch (o) {
@@ -938,7 +1320,8 @@ int cmd_sync(int argc, char **argv)
             break;
         case 'c': config = optarg; break;
         case 's': statef = optarg; break;
-        case 'S': system_only = true; break;
+        case 'S': which = SYNC_CONF_SYSTEM; break;
+        case 'u': which = SYNC_CONF_USER; break;
         case 'h': usage_sync(stdout); sync_pair_free(&adhoc); return 0;
         default: usage_sync(stderr); sync_pair_free(&adhoc); return EX_USAGE_;
         }
@@ -947,6 +1330,12 @@ int cmd_sync(int argc, char **argv)
     int rest = argc - optind;
     if (adhoc.dir) {
         if (rest != 2 || (adhoc.remove_after_import && adhoc.dir != SYNC_PULL)) {
+            static const char *opt[] = {"", "--pull", "--push", "--both"};
+            if (rest != 2)
+                cli_err("sync: %s needs two folders (%s)", opt[adhoc.dir],
+                        adhoc.dir == SYNC_PUSH ? "LOCAL_DIR DEVICE_PATH" : "DEVICE_PATH LOCAL_DIR");
+            else
+                cli_err("sync: --remove-after-import goes with --pull only");
             usage_sync(stderr);
             sync_pair_free(&adhoc);
             return EX_USAGE_;
@@ -971,17 +1360,31 @@ int cmd_sync(int argc, char **argv)
         cfg.pairs = &adhoc;
         cfg.n = 1;
     } else {
+        bool adhoc_opts = adhoc.delete_ || adhoc.remove_after_import || adhoc.ninclude || adhoc.nexclude;
         sync_pair_free(&adhoc);
-        if (rest) {
+        if (adhoc_opts) {
+            cli_err("sync: --delete, --remove-after-import, --include and --exclude go with --pull, --push or --both "
+                    "(configured pairs have their own keys)");
             usage_sync(stderr);
             return EX_USAGE_;
         }
-        if (sync_config_load(&cfg, config, system_only) < 0)
+        if (rest) {
+            cli_err("sync: unexpected argument \"%s\" (one pair ad hoc: --pull, --push or --both)", argv[optind]);
+            usage_sync(stderr);
+            return EX_USAGE_;
+        }
+        if (sync_config_load(&cfg, config, which) < 0)
             return EX_USAGE_;
     }
     char *state_path = statef ? strdup(statef) : sync_default_state();
     sqlite3 *db = NULL;
-    if (state_open(state_path, &db) < 0) {
+    struct stat sb;
+    if (dry && state_path && stat(state_path, &sb) < 0 && errno == ENOENT) {
+        /* a dry run leaves no trace: no state store yet, an empty one */
+        free(state_path);
+        state_path = strdup(":memory:");
+    }
+    if (!state_path || state_open(state_path, &db) < 0) {
         free(state_path);
         if (adhoc.dir)
             sync_pair_free(&adhoc);
@@ -1002,13 +1405,31 @@ int cmd_sync(int argc, char **argv)
     int result = 0;
     bool any = false;
     counts total = {0};
-    for (size_t d = 0; d < n && !cli_interrupted(); d++) {
+    size_t matching = 0;
+    for (size_t d = 0; d < n; d++)
+        if (device_chosen(&list[d]))
+            matching++;
+    if (adhoc.dir && matching > 1) {
+        /* one pair ad hoc is for one device */
+        cli_err("several devices are connected; choose one with -d SERIAL, -d NAME or -d BUS:ADDRESS:");
+        for (size_t d = 0; d < n; d++)
+            if (device_chosen(&list[d]))
+                fprintf(stderr, "  %u:%u  %s  %s\n", list[d].bus, list[d].address,
+                        list[d].serial ? list[d].serial : "-", list[d].product ? list[d].product : "-");
+        matching = 0;
+        result = EX_USAGE_;
+    } else if (!matching && g.device_spec && *g.device_spec) {
+        cli_err("no device matches \"%s\" (see `%s devices`)", g.device_spec, g.prog);
+        result = EX_NODEVICE;
+    } else if (!matching && adhoc.dir) {
+        cli_err("no MTP/PTP device is connected");
+        result = EX_NODEVICE;
+    }
+    for (size_t d = 0; d < n && matching && !cli_interrupted(); d++) {
         ferry_device_desc *dv = &list[d];
         char ba[16];
         snprintf(ba, sizeof(ba), "%u:%u", dv->bus, dv->address);
-        if (g.device_spec && *g.device_spec && strcmp(g.device_spec, ba) != 0 &&
-            strcmp(g.device_spec, dv->port_path) != 0 && !(dv->serial && !strcmp(g.device_spec, dv->serial)) &&
-            !(dv->product && !strcasecmp(g.device_spec, dv->product)))
+        if (!device_chosen(dv))
             continue;
         bool has = false;
         for (size_t i = 0; i < cfg.n; i++)
@@ -1022,13 +1443,15 @@ int cmd_sync(int argc, char **argv)
             break;
         int lockfd = -1;
         int lk = take_lock(devkey, &lockfd);
+        if (lk < 0)
+            cli_warn("sync: cannot make the lock of %s (%s); going on without", devkey, strerror(errno));
         if (lk == 1) {
             cli_err("sync: another ferry sync is running for %s", devkey);
             result = result ? result : EX_DEVBUSY;
             free(devkey);
             continue;
         }
-        rc = open_with_retry(ba);
+        rc = open_with_retry(ba, devkey);
         if (rc) {
             result = result ? result : rc;
         } else {
@@ -1037,29 +1460,21 @@ int cmd_sync(int argc, char **argv)
                 if (!adhoc.dir && !sync_pair_matches(p, dv->serial, dv->product))
                     continue;
                 int pr = run_pair(p, devkey, p->name, db, dry, &total);
-                if (pr < 0 && !result)
+                if (pr > 0 && !result)
+                    result = g.worst ? g.worst : EX_FAIL;
+                else if (pr < 0 && !result)
                     result = pr == FERRY_ECANCELLED ? 0 : cli_exit_code(pr);
-                if (pr == FERRY_ENODEV)
+                if (pr == FERRY_ENODEV || pr == FERRY_EWEDGED)
                     break;
             }
-            ferry_dev_close(g.dev);
-            g.dev = NULL;
-            free(g.dev_name);
-            g.dev_name = NULL;
+            close_device();
         }
         if (lockfd >= 0)
             close(lockfd);
         free(devkey);
     }
-    if (!any && !cli_interrupted()) {
-        if (adhoc.dir) {
-            cli_err(n ? "no device matches \"%s\"" : "no MTP/PTP device is connected%s",
-                    g.device_spec ? g.device_spec : "");
-            result = EX_NODEVICE;
-        } else if (g.verbose) {
-            cli_info("sync: no configured pair for the connected device(s); nothing to do");
-        }
-    }
+    if (!any && !result && !cli_interrupted() && g.verbose)
+        cli_info("sync: no configured pair for the connected device(s); nothing to do");
     ferry_devices_free(list, n);
     state_close(db);
     if (adhoc.dir)

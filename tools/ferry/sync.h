@@ -12,6 +12,7 @@ enum sync_dir { SYNC_PULL = 1, SYNC_PUSH = 2, SYNC_BOTH = 3 };
 
 typedef struct sync_pair {
     char *name;
+    char *section;           /* its section's name as written, "pair NAME" (for messages) */
     char *file;              /* where it was configured (for messages) */
     char *serial;            /* match by serial number, or */
     char *model;             /* by model (product name); both NULL: any device */
@@ -29,11 +30,13 @@ typedef struct sync_config {
     size_t n;
 } sync_config;
 
+/* Which configuration files sync_config_load() reads. */
+enum sync_conf_files { SYNC_CONF_BOTH, SYNC_CONF_SYSTEM, SYNC_CONF_USER };
+
 /* Reads the system file, then the user's (a pair of the same name in the
- * user's file replaces the system one). path: one file instead of both;
- * system_only: the system file only.
- * On error prints "FILE:LINE: what" and returns -1. */
-int sync_config_load(sync_config *cfg, const char *path, bool system_only);
+ * user's file replaces the system one), or only one of them. path: that
+ * one file instead. On error prints "FILE:LINE: what" and returns -1. */
+int sync_config_load(sync_config *cfg, const char *path, enum sync_conf_files which);
 void sync_config_free(sync_config *cfg);
 void sync_pair_free(sync_pair *p);
 bool sync_pair_matches(const sync_pair *p, const char *serial, const char *model);

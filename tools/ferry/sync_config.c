@@ -67,6 +67,7 @@ char *sync_default_state(void)
 void sync_pair_free(sync_pair *p)
 {
     free(p->name);
+    free(p->section);
     free(p->file);
     free(p->serial);
     free(p->model);
@@ -96,7 +97,89 @@ typedef struct parse_state {
     char *section;       /* the current section name */
     sync_pair *cur;      /* the pair being read, NULL in other sections */
     char err[512];       /* the first error */
+    int err_line;        /* its line when not the one inih reports (a section header) */
 } parse_state;
+
+
+/* The section name of a header line "[ NAME ]", trimmed; NULL if the
+ * line is not one. buf is modified. */
+static char *header_of(char *buf)
+{
+    char *s = buf;
+    while (*s == ' ' || *s == '\t')
+        s++;
+    if (*s++ != '[')
+        return NULL;
+    char *end = strchr(s, ']');
+    if (!end)
+        return NULL;
+    *end = 0;
+    while (*s == ' ' || *s == '\t')
+        s++;
+    size_t n = strlen(s);
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+        s[--n] = 0;
+    return s;
+}
+
+/* The same, the first one after line `after`. */
+static int next_section_line(const char *file, const char *section, int after)
+{
+    FILE *f = fopen(file, "r");
+    if (!f)
+        return 0;
+    char buf[4096];
+    int line = 0, found = 0;
+    while (!found && fgets(buf, sizeof(buf), f)) {
+        line++;
+        const char *h = header_of(buf);
+        if (h && line > after && strcmp(h, section) == 0)
+            found = line;
+    }
+    fclose(f);
+    return found;
+}
+
+/* The line of a section header, for messages (0: not found). */
+static int section_line(const char *file, const char *section)
+{
+    return next_section_line(file, section, 0);
+}
+
+/* A section header that appears twice in a file: its second line (0:
+ * none). *name gets the section's name. */
+static int duplicate_section(FILE *f, char **name)
+{
+    char buf[4096];
+    char **seen = NULL;
+    size_t n = 0;
+    int line = 0, dup = 0;
+    while (!dup && fgets(buf, sizeof(buf), f)) {
+        line++;
+        const char *h = header_of(buf);
+        if (!h)
+            continue;
+        for (size_t i = 0; i < n && !dup; i++)
+            if (strcmp(seen[i], h) == 0)
+                dup = line;
+        if (dup) {
+            *name = strdup(h);
+        } else {
+            char **ns = realloc(seen, (n + 1) * sizeof(*ns));
+            if (!ns)
+                break;
+            seen = ns;
+            seen[n] = strdup(h);
+            if (seen[n])
+                n++;
+        }
+    }
+    for (size_t i = 0; i < n; i++)
+        free(seen[i]);
+    free(seen);
+    rewind(f);
+    return dup;
+}
 
 static int fail(parse_state *ps, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static int fail(parse_state *ps, const char *fmt, ...)
@@ -150,10 +233,25 @@ static int on_entry(void *user, const char *section, const char *name, const cha
         free(ps->section);
         ps->section = strdup(section);
         ps->cur = NULL;
-        if (strncmp(section, "pair ", 5) != 0 || !section[5])
+        if (!*section)
+            return fail(ps, "%s = ...: a key outside a [pair NAME] section", name);
+        if (strncmp(section, "pair ", 5) != 0 || !section[5]) {
+            if (!ps->err[0])
+                ps->err_line = section_line(ps->file, section);
             return fail(ps, "unknown section [%s] (sections are [pair NAME])", section);
+        }
         const char *pname = section + 5;
+        while (*pname == ' ' || *pname == '\t')
+            pname++;
         sync_pair *p = find_pair(ps->cfg, pname);
+        if (p && strcmp(p->file, ps->file) == 0) {
+            if (!ps->err[0]) {
+                /* the second header of that name */
+                int first = section_line(ps->file, section);
+                ps->err_line = first ? next_section_line(ps->file, section, first) : 0;
+            }
+            return fail(ps, "[pair %s] is already defined in this file", pname);
+        }
         if (p) {
             /* a later file (the user's) replaces an earlier definition */
             sync_pair_free(p);
@@ -166,6 +264,7 @@ static int on_entry(void *user, const char *section, const char *name, const cha
         }
         memset(p, 0, sizeof(*p));
         p->name = strdup(pname);
+        p->section = strdup(section);
         p->file = strdup(ps->file);
         p->dir = 0;
         ps->cur = p;
@@ -187,7 +286,9 @@ static int on_entry(void *user, const char *section, const char *name, const cha
     } else if (!strcmp(name, "local")) {
         free(p->local);
         p->local = sync_expand_home(value);
-        if (p->local && p->local[0] != '/')
+        if (!p->local)
+            return fail(ps, "local = %s: HOME is not set", value);
+        if (p->local[0] != '/')
             return fail(ps, "local = %s: an absolute path or ~/... is needed", value);
     } else if (!strcmp(name, "direction")) {
         if (!strcmp(value, "pull"))
@@ -225,6 +326,14 @@ static int load_file(sync_config *cfg, const char *path, bool must_exist)
         cli_err("%s: %s", path, strerror(errno));
         return -1;
     }
+    char *dupname = NULL;
+    int dup = duplicate_section(f, &dupname);
+    if (dup) {
+        cli_err("%s:%d: [%s] is already defined in this file", path, dup, dupname ? dupname : "?");
+        free(dupname);
+        fclose(f);
+        return -1;
+    }
     parse_state ps = {.file = path, .cfg = cfg};
     int line = ini_parse_file(f, on_entry, &ps);
     fclose(f);
@@ -233,7 +342,8 @@ static int load_file(sync_config *cfg, const char *path, bool must_exist)
         if (line < 0)
             cli_err("%s: cannot read it", path);
         else
-            cli_err("%s:%d: %s", path, line, ps.err[0] ? ps.err : "syntax error");
+            cli_err("%s:%d: %s", path, ps.err_line ? ps.err_line : line,
+                    ps.err[0] ? ps.err : "syntax error (expected [pair NAME], KEY = VALUE or a comment)");
         return -1;
     }
     return 0;
@@ -244,27 +354,36 @@ static int validate(const sync_config *cfg)
     for (size_t i = 0; i < cfg->n; i++) {
         const sync_pair *p = &cfg->pairs[i];
         const char *miss = !p->remote ? "remote" : !p->local ? "local" : !p->dir ? "direction" : NULL;
+        const char *why = NULL;
+        char buf[128];
         if (miss) {
-            cli_err("%s: [pair %s]: '%s' is missing", p->file, p->name, miss);
-            return -1;
+            snprintf(buf, sizeof(buf), "'%s' is missing", miss);
+            why = buf;
+        } else if (p->remove_after_import && p->dir != SYNC_PULL) {
+            why = "remove-after-import needs direction = pull";
         }
-        if (p->remove_after_import && p->dir != SYNC_PULL) {
-            cli_err("%s: [pair %s]: remove-after-import needs direction = pull", p->file, p->name);
+        if (why) {
+            int line = section_line(p->file, p->section);
+            if (line)
+                cli_err("%s:%d: [pair %s]: %s", p->file, line, p->name, why);
+            else
+                cli_err("%s: [pair %s]: %s", p->file, p->name, why);
             return -1;
         }
     }
     return 0;
 }
 
-int sync_config_load(sync_config *cfg, const char *path, bool system_only)
+int sync_config_load(sync_config *cfg, const char *path, enum sync_conf_files which)
 {
     memset(cfg, 0, sizeof(*cfg));
-    int rc;
+    int rc = 0;
     if (path) {
         rc = load_file(cfg, path, true);
     } else {
-        rc = load_file(cfg, SYSCONFDIR "/ferry/sync.conf", false);
-        char *user = system_only ? NULL : sync_default_config();
+        if (which != SYNC_CONF_USER)
+            rc = load_file(cfg, SYSCONFDIR "/ferry/sync.conf", false);
+        char *user = which == SYNC_CONF_SYSTEM ? NULL : sync_default_config();
         if (rc == 0 && user)
             rc = load_file(cfg, user, false);
         free(user);
