@@ -5,3 +5,4 @@ include $(srcdir)/tests/fuzz/local.mk
 include $(srcdir)/tests/integration/local.mk
 include $(srcdir)/tests/headers/local.mk
 include $(srcdir)/tests/cli/local.mk
+include $(srcdir)/tests/sync/local.mk

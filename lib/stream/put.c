@@ -430,6 +430,10 @@ static int run_put(fl_link *l, ferry_op *op)
     }
     if (rc < 0)
         goto fail;
+    /* an upload stream is finished when the application commits it, not
+     * when its last byte went out: until then revert still works (C14) */
+    if (p->stream && (rc = fs_stream_wait_commit(p->stream, op)) < 0)
+        goto fail;
     /* the commit point: until the rename nothing is finished; a cancel
      * that came meanwhile still reverts */
     if (fl_op_cancelled(op)) {

@@ -38,5 +38,8 @@ int fs_cleanup_folder(fl_link *l, ferry_op *op, uint32_t storage, uint32_t folde
  * object; the committed object. */
 void fs_stream_accepted(fs_stream *s, int err);
 void fs_stream_result(fs_stream *s, const ferry_object *o);
+/* Link thread, all data sent: waits for the application's commit (0) or
+ * for the operation's cancel (FERRY_ECANCELLED). */
+int fs_stream_wait_commit(fs_stream *s, ferry_op *op);
 
 #endif

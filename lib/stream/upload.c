@@ -74,6 +74,16 @@ void fs_stream_result(fs_stream *s, const ferry_object *o)
     pthread_mutex_unlock(&s->mu);
 }
 
+int fs_stream_wait_commit(fs_stream *s, ferry_op *op)
+{
+    pthread_mutex_lock(&s->mu);
+    while (!s->eof && !fl_op_cancelled(op))
+        timed_wait(s, 50);
+    bool commit = s->eof;
+    pthread_mutex_unlock(&s->mu);
+    return commit ? 0 : FERRY_ECANCELLED;
+}
+
 /* The source the put operation reads (link thread). */
 static ssize_t stream_get(void *priv, void *buf, size_t len)
 {
@@ -257,6 +267,9 @@ FERRY_API int ferry_upload_commit(ferry_upload *u, ferry_object *obj)
     if (s->spool_fd >= 0) {
         if (lseek(s->spool_fd, 0, SEEK_SET) < 0)
             return FERRY_ELOCAL_IO;
+        pthread_mutex_lock(&s->mu);
+        s->eof = true; /* committed already: the operation starts now */
+        pthread_mutex_unlock(&s->mu);
         ferry_data_state st;
         ferry_data src = ferry_data_fd(&st, s->spool_fd);
         rc = start_op(s, &src, s->written);
