@@ -1295,6 +1295,16 @@ static void test_C15_revert_leaves_nothing(void **state)
     ferry_upload_release(u);
     assert_no_trace(t, "c15a.bin");
 
+    /* every byte written, no commit yet: still not finished, revert works */
+    ct_assert_rc(ferry_upload_create(t->e.h, 0, t->work_id, "c15e.bin", SIZE, FERRY_MTIME_NONE, 0, &u), 0);
+    ct_assert_rc(ferry_upload_write(u, data, SIZE), 0);
+    ct_sleep_ms(300); /* time enough for the link to have renamed it */
+    assert_false(ct_file_exists(CT_WORK "/c15e.bin"));
+    assert_int_equal(ferry_op_get_state(ferry_upload_op(u)), FERRY_OP_RUNNING);
+    ct_assert_rc(ferry_upload_revert(u), 0);
+    ferry_upload_release(u);
+    assert_no_trace(t, "c15e.bin");
+
     /* release without commit reverts */
     ct_assert_rc(ferry_upload_create(t->e.h, 0, t->work_id, "c15b.bin", SIZE, FERRY_MTIME_NONE, 0, &u), 0);
     ct_assert_rc(ferry_upload_write(u, data, SIZE / 2), 0);

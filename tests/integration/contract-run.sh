@@ -72,7 +72,7 @@ limit=${CONTRACT_TIMEOUT:-$((600 * CONTRACT_SLOW))}
 link=${CONTRACT_LINK:-usb2}
 devices=1
 case $name in
-contract-stress | contract-nomem) link=none ;;
+contract-nomem) link=none ;;
 contract-devices) devices=2 ;;
 contract-unplug) devices=3 ;;
 esac

@@ -70,7 +70,8 @@ CONTRACT_PROGS = \
 	tests/integration/contract-unplug \
 	tests/integration/contract-devices \
 	tests/integration/contract-wedged \
-	tests/integration/contract-nomem
+	tests/integration/contract-nomem \
+	tests/integration/contract-stress
 check_PROGRAMS += $(CONTRACT_PROGS)
 CONTRACT_CPPFLAGS = $(AM_CPPFLAGS) $(CMOCKA_CFLAGS) $(LIBUSB_CFLAGS)
 CONTRACT_LDADD = tests/integration/libcontract.la libferry-core.la $(CMOCKA_LIBS)
@@ -94,6 +95,10 @@ tests_integration_contract_wedged_LDADD = $(CONTRACT_LDADD)
 tests_integration_contract_nomem_SOURCES = tests/integration/contract-nomem.c
 tests_integration_contract_nomem_CPPFLAGS = $(CONTRACT_CPPFLAGS)
 tests_integration_contract_nomem_LDADD = $(CONTRACT_LDADD)
+
+tests_integration_contract_stress_SOURCES = tests/integration/contract-stress.c
+tests_integration_contract_stress_CPPFLAGS = $(CONTRACT_CPPFLAGS)
+tests_integration_contract_stress_LDADD = $(CONTRACT_LDADD)
 
 tests_integration_contract_phases_SOURCES = tests/integration/contract-phases.c
 tests_integration_contract_phases_CPPFLAGS = $(CONTRACT_CPPFLAGS)
@@ -120,7 +125,8 @@ CONTRACT_TESTS = \
 	tests/integration/contract-unplug-byte.contract \
 	tests/integration/contract-devices.contract \
 	tests/integration/contract-wedged.contract \
-	tests/integration/contract-nomem.contract
+	tests/integration/contract-nomem.contract \
+	tests/integration/contract-stress.contract
 TESTS += $(CONTRACT_TESTS)
 CLEANFILES += $(CONTRACT_TESTS)
 $(CONTRACT_TESTS):
