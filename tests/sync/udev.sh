@@ -6,7 +6,7 @@
 # udevadm test writes nothing outside it):
 #   - the virtual MTP device of ferry-vdev, with 70-ferry.rules alone (the
 #     device says ID_MTP_DEVICE=1 as libmtp's rules would): tagged for
-#     systemd, SYSTEMD_WANTS=ferry-sync@1-1.service and
+#     systemd and uaccess, SYSTEMD_WANTS=ferry-sync@1-1.service and
 #     SYSTEMD_USER_WANTS=ferry-sync@1-1.service;
 #   - the same device without that property (ferry-vdev --no-udev-props)
 #     and libmtp's real 69-libmtp.rules before ours: udev runs libmtp's
@@ -72,6 +72,7 @@ matched() {
         grep -qx "$kv" "$T/$1.out" || { cat "$T/$1.out" >&2; fail "$1: no $kv"; }
     done
     grep -qE '^(CURRENT_)?TAGS=.*:systemd:' "$T/$1.out" || { cat "$T/$1.out" >&2; fail "$1: not tagged for systemd"; }
+    grep -qE '^(CURRENT_)?TAGS=.*:uaccess:' "$T/$1.out" || { cat "$T/$1.out" >&2; fail "$1: not tagged uaccess"; }
 }
 
 # not_matched NAME
