@@ -3,7 +3,9 @@
 # once its copy here is complete and its checksum matches. Files leave the
 # device only then: a transfer that fails (short data phase, pulled
 # cable) or a copy that cannot be made here keeps the file on the device,
-# and a rerun finishes the job. A new device file under the name of an
+# and a rerun finishes the job. A file already here with the device's
+# size and time is compared by its bytes (read from the device) before the
+# device's copy goes. A new device file under the name of an
 # imported one (a camera's counter that starts again) never overwrites the
 # imported copy: both are kept. Every imported file is compared with the
 # device's original, kept aside from the backing directory.
@@ -113,6 +115,23 @@ same "$cn" "$T/new0001"
 fy_ok sync
 expect_counts copied=0 conflicts=0 removed=0 failed=0
 
+step "a file here with the device's size and time: the device's bytes decide"
+mkfile "$C/F/other.jpg" 4000 1700004000
+mkfile "$C/F/ident.jpg" 5000 1700004001
+snapshot "$C" orig
+mkfile "$P/F/other.jpg" 4000 1700004000 # same size and time, other bytes
+cp -p "$C/F/ident.jpg" "$P/F/ident.jpg"
+cp -p "$P/F/other.jpg" "$T/other.here"
+fy_ok sync
+expect_counts copied=0 conflicts=1 removed=2 failed=0
+same "$P/F/other.jpg" "$T/other.here"
+cn=$(find "$P/F" -name 'other (conflict FERRY0001 *).jpg')
+[ -n "$cn" ] || { ls -la "$P/F" >&2; fail "the device's other.jpg was taken for the one here"; }
+same "$cn" "$T/snap/orig/F/other.jpg"
+imported F/ident.jpg
+[ ! -e "$C/F/other.jpg" ] || fail "other.jpg is still on the device"
+snapshot "$P" before
+
 step "delete = yes does not delete imported files here"
 conf "[pair camera]
 remote = /DCIM/Camera
@@ -123,7 +142,7 @@ remove-after-import = yes"
 fy_ok sync
 expect_counts deleted=0 failed=0
 same "$P/IMG_0001.jpg" "$T/snap/before/IMG_0001.jpg"
-[ "$(files "$P" | wc -l)" -eq 11 ] || { files "$P" >&2; fail "not 11 files here"; }
+[ "$(files "$P" | wc -l)" -eq 14 ] || { files "$P" >&2; fail "not 14 files here"; }
 no_partial "$DEV" "$HOME"
 db_ok
 echo "PASS"

@@ -56,9 +56,12 @@ mkdir -p "$DEV" "$LOC"
 
 # vdev [OPTION...] -- COMMAND...: one bounded device session (a plug-in)
 # with the storage backed by $DEV; unpaced link unless told otherwise.
+# VDEV_STORAGE_OPTS: more of the storage's options (",capacity=2M").
 VDEV_LINK=${VDEV_LINK:-none}
+VDEV_STORAGE_OPTS=${VDEV_STORAGE_OPTS:-}
 vdev() {
-    timeout -k 10 "$SYNC_TIMEOUT" "$FERRY_VDEV" -q --link "$VDEV_LINK" -s "Internal storage=$DEV" "$@"
+    timeout -k 10 "$SYNC_TIMEOUT" "$FERRY_VDEV" -q --link "$VDEV_LINK" \
+        -s "Internal storage=$DEV$VDEV_STORAGE_OPTS" "$@"
 }
 
 # fy [VDEV OPTION...] -- FERRY ARG...: one ferry command on a fresh

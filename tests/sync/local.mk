@@ -1,6 +1,7 @@
 # tests/sync: `ferry sync` against ferry-vdev (pull, push and two-way
 # pairs, filters, unicode names, remove-after-import, ad hoc pairs, dry
-# runs, the configuration, devices, the lock, a busy device), runs killed
+# runs, the configuration, devices, the lock, a busy device, full
+# storages and disks), runs killed
 # at random moments (interrupt.sh; SYNC_INTERRUPT_RUNS=100 for the full
 # check), the udev rule under udevadm test, and the systemd units. Each
 # test is a bash script with its own temporary directory and XDG folders,
@@ -17,6 +18,7 @@ SYNC_TESTS = \
 	tests/sync/adhoc.sh \
 	tests/sync/config.sh \
 	tests/sync/devices.sh \
+	tests/sync/full.sh \
 	tests/sync/interrupt.sh \
 	tests/sync/udev.sh \
 	tests/sync/units.sh
@@ -49,6 +51,7 @@ EXTRA_DIST += \
 	tests/sync/adhoc.sh \
 	tests/sync/config.sh \
 	tests/sync/devices.sh \
+	tests/sync/full.sh \
 	tests/sync/interrupt.sh \
 	tests/sync/udev.sh \
 	tests/sync/units.sh
