@@ -352,7 +352,7 @@ int fl_link_connect(fl_link *l)
     if (rc < 0)
         goto fail;
     rc = read_device_info(l);
-    if (rc == FERRY_ETIMEDOUT || rc == FERRY_EIO) {
+    if (rc == FERRY_ETIMEDOUT || rc == FERRY_EIO || rc == FERRY_EPROTO) {
         /* a device waiting for the rest of an earlier client's data phase
          * takes our command as data: cancel that and ask again */
         FY_WARN(l->log, "open: no device info (%s); cancelling and retrying", ferry_strerror(rc));
