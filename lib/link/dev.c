@@ -145,12 +145,12 @@ FERRY_API void ferry_dev_close(ferry_dev *h)
         ferry_op *victim = NULL;
         pthread_mutex_lock(&l->mu);
         for (ferry_op *op = l->qhead; op; op = op->qnext) {
-            if (op->h == h && !op->cancel_req) {
+            if (op->h == h && !fl_op_cancelled(op)) {
                 victim = op;
                 break;
             }
         }
-        if (!victim && l->running && l->running->h == h && !l->running->cancel_req)
+        if (!victim && l->running && l->running->h == h && !fl_op_cancelled(l->running))
             victim = l->running;
         if (victim)
             atomic_fetch_add(&victim->refs, 1);

@@ -238,7 +238,7 @@ struct fl_link {
     ferry_op *running;
     ferry_dev *handles;
     int nhandles;
-    int state;              /* enum fl_link_state */
+    atomic_int state;       /* enum fl_link_state; written by the link thread, read by fl_link_get */
     int fail_err;
     bool stop;
     bool thread_gone;       /* the link thread ended; the last handle frees the link */

@@ -628,9 +628,9 @@ void fl_links_shutdown(ferry_ctx *ctx)
         for (fl_link *l = ctx->links; l && !victim; l = l->next) {
             pthread_mutex_lock(&l->mu);
             for (ferry_op *op = l->qhead; op && !victim; op = op->qnext)
-                if (!op->cancel_req)
+                if (!fl_op_cancelled(op)) /* op->mu: the lock order allows it under l->mu */
                     victim = op;
-            if (!victim && l->running && !l->running->cancel_req)
+            if (!victim && l->running && !fl_op_cancelled(l->running))
                 victim = l->running;
             if (victim)
                 atomic_fetch_add(&victim->refs, 1);
