@@ -137,4 +137,5 @@ AM_CONTRACT_LOG_FLAGS = --bindir '$(abs_top_builddir)/tests/integration' --vdev 
 endif
 endif
 EXTRA_DIST += \
-	tests/integration/contract-run.sh
+	tests/integration/contract-run.sh \
+	tests/integration/contract-tsan.supp
