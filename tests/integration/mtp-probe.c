@@ -76,6 +76,8 @@ typedef struct probe {
     uint8_t ep_in, ep_out, ep_int;
     uint16_t mps;
     uint32_t tid;
+    uint32_t expect_tid; /* of the last command sent */
+    unsigned stale;      /* containers of other transactions read since */
 } probe;
 
 static void fact(const char *key, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -203,6 +205,7 @@ static int send_command(probe *p, uint16_t code, uint32_t nparams, const uint32_
         return r;
     if (tid_out)
         *tid_out = m.tid;
+    p->expect_tid = m.tid;
     return 0;
 }
 
@@ -258,6 +261,12 @@ static int read_answer(probe *p, unsigned timeout_ms, fc_msg *resp, uint8_t **da
                     note("skipping bytes that are not a container (stale data)");
                 continue;
             }
+            if (h.tid != p->expect_tid && (h.type == FC_CT_RESPONSE || h.type == FC_CT_DATA)) {
+                /* what is left of another transaction (a cancelled one) */
+                p->stale++;
+                note("skipping a container of tid %u (waiting for %u)", h.tid, p->expect_tid);
+                continue;
+            }
             if (h.type == FC_CT_RESPONSE) {
                 int rc = fc_msg_decode(FC_CT_RESPONSE, buf, (size_t)got, resp);
                 if (rc < 0) {
@@ -296,7 +305,7 @@ static int read_answer(probe *p, unsigned timeout_ms, fc_msg *resp, uint8_t **da
                 /* never 0: libusb takes a timeout of 0 as none */
                 r = bulk_in(p, buf, p->mps, &g2, (unsigned)(deadline > t ? deadline - t : 1));
                 if (r == 0 && g2 >= (int)FC_HDR_LEN) {
-                    if (fc_msg_decode(FC_CT_RESPONSE, buf, (size_t)g2, resp) == 0) {
+                    if (fc_msg_decode(FC_CT_RESPONSE, buf, (size_t)g2, resp) == 0 && resp->tid == p->expect_tid) {
                         free(buf);
                         return 0;
                     }
@@ -1013,6 +1022,8 @@ int main(int argc, char **argv)
     }
     else
         usage(stderr);
+    if (rc == 0)
+        fact("stale_containers", "%u", p.stale);
     probe_close(&p);
     libusb_exit(p.ctx);
     return rc;

@@ -30,6 +30,19 @@ expect "$T/c.txt" halted none
 expect "$T/c.txt" final_status 0x2001
 expect "$T/c.txt" event none
 expect "$T/c.txt" next 0x2001
+expect "$T/c.txt" stale_containers 0
+
+step "compliant: a cancel after the whole small object was queued drops its response"
+mkrand "$D/small.bin" $((1 << 20))
+probe compliant "$T/cq.txt" cancel small.bin
+expect "$T/cq.txt" cancel_request ok
+expect_le "$T/cq.txt" drained 0
+expect "$T/cq.txt" final_status 0x2001
+expect "$T/cq.txt" next 0x2001
+expect "$T/cq.txt" stale_containers 0
+grep -q "tid=[0-9]* cancelled with [0-9]* bytes not read yet" "$T/trace-compliant.txt" ||
+    { cat "$T/trace-compliant.txt" >&2; fail "the cancel did not find the queued transaction"; }
+rm "$D/small.bin"
 
 step "samsung: keeps streaming megabytes of the cancelled object"
 probe samsung "$T/s.txt" cancel big.bin

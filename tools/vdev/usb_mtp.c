@@ -628,6 +628,8 @@ static const vd_ctx_ops usb_ctx_ops = {
 /* ------------------------------------------------------------------ */
 /* Class requests (usb worker thread, lock held)                         */
 
+static void after_cancel(vd_mtp *m, uint32_t tid);
+
 static int fn_control(void *fn, const struct usb_ctrlrequest *s, uint8_t *data, size_t len)
 {
     vd_mtp *m = fn;
@@ -644,8 +646,8 @@ static int fn_control(void *fn, const struct usb_ctrlrequest *s, uint8_t *data, 
         if (code != FC_EC_CancelTransaction)
             return -EPIPE;
         m->cancels++;
-        trace(m, "Cancel Request tid=%u (running tid=%u, %s)",
-              (unsigned)(data[2] | data[3] << 8 | data[4] << 16 | (uint32_t)data[5] << 24), m->cur_tid,
+        uint32_t tid = (uint32_t)data[2] | (uint32_t)data[3] << 8 | (uint32_t)data[4] << 16 | (uint32_t)data[5] << 24;
+        trace(m, "Cancel Request tid=%u (running tid=%u, %s)", tid, m->cur_tid,
               m->phase == PH_BUSY ? "busy" : "idle");
         if (m->noanswer) {
             /* the unanswered command is given up */
@@ -668,6 +670,17 @@ static int fn_control(void *fn, const struct usb_ctrlrequest *s, uint8_t *data, 
                 vd_ctx_fire_cancel(m->cur);
             if (m->p->stall_on_cancel)
                 device_stall(m);
+        } else if (m->phase == PH_IDLE && tid == m->cur_tid && vd_usb_in_queued(m->u) > 0 &&
+                   !m->p->stream_after_cancel) {
+            /* the transaction is over for the responder, but the host has
+             * not read all of it (a small object is queued whole, with
+             * its response): cancelled all the same, and its response is
+             * never sent */
+            trace(m, "tid=%u cancelled with %zu bytes not read yet", tid, vd_usb_in_queued(m->u));
+            vd_usb_in_flush(m->u);
+            if (m->p->stall_on_cancel)
+                device_stall(m);
+            after_cancel(m, tid);
         }
         vd_usb_broadcast(m->u);
         return 0;
@@ -894,7 +907,7 @@ static int read_command(vd_mtp *m, fc_msg *cmd)
     }
 }
 
-static void after_cancel(vd_mtp *m, const fc_msg *cmd)
+static void after_cancel(vd_mtp *m, uint32_t tid)
 {
     /* the host discarded its URBs: what we still hold of the cancelled
      * transaction goes, except on a device that keeps streaming. Bulk-OUT
@@ -910,7 +923,7 @@ static void after_cancel(vd_mtp *m, const fc_msg *cmd)
     if (m->p->busy_polls)
         m->busy_left = m->p->busy_polls;
     if (m->p->event_after_cancel) {
-        queue_event_locked(m, FC_EC_CancelTransaction, cmd->tid);
+        queue_event_locked(m, FC_EC_CancelTransaction, tid);
         m->event_gate = true;
     }
     if (m->p->poll_after_cancel)
@@ -1023,7 +1036,7 @@ static void *responder_main(void *arg)
             if (m->reset_req) {
                 /* Device Reset cleaned up when it came */
             } else if (m->cancelled || rc == FERRY_ECANCELLED)
-                after_cancel(m, &cmd);
+                after_cancel(m, cmd.tid);
             else if (m->dev_cancel) {
                 vd_usb_in_flush(m->u);
                 vd_usb_out_flush(m->u);
