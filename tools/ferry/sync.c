@@ -691,8 +691,12 @@ static int conflict_pull(syncx *x, const char *rel, const rent *R, char **cn_out
         int rc;
         lent nl = {0};
         if (lstat(path, &sb) == 0) {
+            /* made by a run that stopped before recording it? (before a
+             * removal after import, the device's bytes must say so) */
+            char rh[33];
             bool ours = S_ISREG(sb.st_mode) && (uint64_t)sb.st_size == R->size && sb.st_mtime == R->mtime &&
-                        hash_file(path, hash) == 0;
+                        hash_file(path, hash) == 0 &&
+                        (!x->pair->remove_after_import || (remote_hash(R, rh) == 0 && strcmp(rh, hash) == 0));
             free(path);
             if (!ours) {
                 free(cn);
@@ -712,7 +716,7 @@ static int conflict_pull(syncx *x, const char *rel, const rent *R, char **cn_out
             }
         }
         if (rc == 0)
-            rc = record(x, cn, NULL, &nl, hash, true);
+            rc = record(x, cn, NULL, &nl, "", true); /* (a conflict copy's checksum is never used) */
         if (rc == 0)
             *cn_out = cn;
         else
@@ -755,7 +759,7 @@ static int conflict_push(syncx *x, const char *rel, const lent *L)
             }
         }
         if (rc == 0)
-            rc = record(x, cn, &nr, NULL, hash, true);
+            rc = record(x, cn, &nr, NULL, "", true);
         free(cn);
         return rc;
     }
