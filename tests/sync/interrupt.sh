@@ -6,7 +6,8 @@
 #     10 MiB) on both sides, some the same on both;
 #   - a pull pair with remove-after-import.
 # Phase 1 is the first sync of both pairs. Phase 2 starts from the result
-# of phase 1 with new, changed and deleted files on both sides. Run i
+# of phase 1 with new, changed and deleted files on both sides, and a file
+# changed on both (a conflict: both versions kept on both sides). Run i
 # interrupts phase 1 or 2 (alternately, four runs each) with one kind of
 # interruption, in turn:
 #   sigkill  SIGKILL at a random moment, rerun on the same device session
@@ -79,6 +80,8 @@ mkfile "$MODS/loc-new-small.bin" 900 $((t + 304))
 mkfile "$MODS/loc-changed.bin" 16000 $((t + 305))
 mkfile "$MODS/IMG_0004.jpg" 2500000 $((t + 306))
 mkfile "$MODS/IMG_0005.jpg" 50000 $((t + 307))
+mkfile "$MODS/conf-dev.bin" 150000 $((t + 310))
+mkfile "$MODS/conf-loc.bin" 160000 $((t + 311))
 # apply_mods DIR: DIR/dev and DIR/loc as phase 1 left them -> phase 2 start
 apply_mods() {
     cp -p "$MODS/dev-new.bin" "$1/dev/Sync/a/dev-new.bin"
@@ -91,6 +94,8 @@ apply_mods() {
     cp -p "$MODS/loc-changed.bin" "$1/loc/sync/a/dev-4.bin"   # was 4096 bytes
     rm "$1/loc/sync/dev-6.bin" "$1/loc/sync/big/dev-large.bin"
     cp -p "$MODS/IMG_0004.jpg" "$MODS/IMG_0005.jpg" "$1/dev/Import/"
+    cp -p "$MODS/conf-dev.bin" "$1/dev/Sync/same/s2.bin"      # changed on both sides:
+    cp -p "$MODS/conf-loc.bin" "$1/loc/sync/same/s2.bin"      # a conflict
 }
 
 # config DIR: the pairs, with the local side under DIR/loc
@@ -148,7 +153,11 @@ cp -a "$T/e1" "$T/start2"
 rm -rf "$T/start2/config" "$T/start2/run"
 apply_mods "$T/start2"
 expected 2
-same_tree "$T/e2/dev/Sync" "$T/e2/loc/sync"
+diff -r -x same "$T/e2/dev/Sync" "$T/e2/loc/sync" >/dev/null || fail "phase 2: the sides differ"
+same "$T/e2/dev/Sync/same/s2.bin" "$MODS/conf-dev.bin"
+same "$T/e2/loc/sync/same/s2.bin" "$MODS/conf-loc.bin"
+same "$(find "$T/e2/loc/sync/same" -name 's2 (conflict FERRY0001 *).bin')" "$MODS/conf-dev.bin"
+same "$(find "$T/e2/dev/Sync/same" -name "s2 (conflict $(hostname) *).bin")" "$MODS/conf-loc.bin"
 [ ! -e "$T/e2/loc/sync/loc-3.bin" ] && [ ! -e "$T/e2/dev/Sync/dev-6.bin" ] || fail "phase 2: deletions"
 same "$T/e2/dev/Sync/a/dev-4.bin" "$MODS/loc-changed.bin"
 same "$T/e2/loc/sync/dev-9.bin" "$MODS/dev-changed.bin"

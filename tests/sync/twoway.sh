@@ -130,6 +130,41 @@ fy_ok sync
 expect_counts copied=0 conflicts=0 failed=0
 same "$R/same.txt" "$T/same.dev"
 same "$N/same.txt" "$T/same.loc"
+step "a conflict interrupted by a pulled cable: the rerun ends as one run would"
+mktext "$R/sub/c1.txt" "c1 as changed on the device" 1700004000
+mktext "$N/sub/c1.txt" "c1 as changed here, not the same" 1700004010
+cp -p "$R/sub/c1.txt" "$T/c1.dev"
+cp -p "$N/sub/c1.txt" "$T/c1.loc"
+fy --fault unplug@op=SendObjectInfo -- sync
+[ "$RC" -ne 0 ] || { cat "$OUT" >&2; fail "the cable was not pulled"; }
+no_partial "$DEV" "$LOC"
+fy_ok sync
+expect_counts conflicts=1 failed=0
+conflict_copies c1.txt c1 .txt
+same "$CL" "$T/c1.dev"
+same "$CR" "$T/c1.loc"
+same "$R/sub/c1.txt" "$T/c1.dev"
+same "$N/sub/c1.txt" "$T/c1.loc"
+fy_ok sync
+expect_counts copied=0 conflicts=0 failed=0
+conflict_copies c1.txt c1 .txt
+
+step "a conflict copy a killed run made but did not record: kept where it is, not sent on"
+mktext "$R/c2.txt" "c2 as changed on the device" 1700005000
+mktext "$N/c2.txt" "c2 as changed here" 1700005010
+# what a run killed right after the copy arrived leaves: the copy here,
+# and the state store's note that it was being made
+stamp=$(date -d @1700005000 '+%Y-%m-%d %H%M%S')
+cp -p "$R/c2.txt" "$N/c2 (conflict FERRY0001 $stamp).txt"
+sqlite3 "$DB" "INSERT INTO files (device, pair, path, has_remote, has_local, hash, conflict)
+    VALUES ('FERRY0001', 'notes', 'c2 (conflict FERRY0001 $stamp).txt', 0, 0, '', 1);"
+fy_ok sync
+expect_counts conflicts=1 failed=0
+conflict_copies c2.txt c2 .txt
+[ "$CL" = "$N/c2 (conflict FERRY0001 $stamp).txt" ] || fail "another conflict copy was made: $CL"
+[ ! -e "$R/c2 (conflict FERRY0001 $stamp).txt" ] || fail "the conflict copy here was sent to the device"
+fy_ok sync
+expect_counts copied=0 conflicts=0 failed=0
 no_partial "$DEV" "$LOC"
 db_ok
 echo "PASS"
