@@ -15,3 +15,15 @@ endif
 clean-doc:
 	-rm -rf $(top_builddir)/doc
 clean-local: clean-doc
+
+# Each file is listed: with the folder 'docs' in EXTRA_DIST, make dist
+# also copied what the build put in the build tree's docs/ (the objects
+# and the program of docs/examples), and distcheck then linked a stale
+# glib_ls-glib-ls.o it found in the unpacked sources.
+EXTRA_DIST += \
+	docs/Doxyfile \
+	docs/ARCHITECTURE.md \
+	docs/CONTRACT.md \
+	docs/EXAMPLES.md \
+	docs/LAB.md \
+	docs/SYNC.md
