@@ -2,7 +2,8 @@
 # A storage that fills up in the middle of a copy: a clear error per file
 # that did not fit, exit 6, and nothing partial on the device (the backing
 # folder holds only complete files, no temporary object is left) or on
-# the local side.
+# the local side. The same for a local disk that fills up during a get
+# (a small tmpfs, where a user namespace lets the test mount one).
 . "${FERRY_CLI_SRCDIR:-$(dirname "$0")}/lib.sh"
 
 S=$T/src
@@ -60,6 +61,33 @@ fy put "$S/big.bin" /big.bin
 expect_rc 6
 grep -qx old "$DEV/big.bin" || fail "the old object was lost"
 no_leftovers "$DEV"
+
+step "the local disk fills up during a get (a 4 MB tmpfs, where a user namespace allows one)"
+mkdir -p "$T/small"
+if timeout 10 unshare -rm sh -c "mount -t tmpfs -o size=4m tmpfs '$T/small'" 2>/dev/null; then
+    rm -rf "${DEV:?}"/*
+    cp "$S/big.bin" "$S/tree/f1.bin" "$DEV/"
+    printf 'small\n' >"$DEV/a.txt"
+    cat >"$T/small.sh" <<EOS
+mount -t tmpfs -o size=4m tmpfs '$T/small' || exit 99
+rc=0
+timeout -k 5 120 "$FERRY_VDEV" -q --link none -s "Internal storage=$DEV" -- \
+    "$FERRY" get /a.txt /big.bin /f1.bin '$T/small/' >'$T/out' 2>'$T/err.all' || rc=\$?
+echo \$rc >'$T/small.rc'
+ls -A '$T/small' >'$T/small.ls'
+for f in \$(ls -A '$T/small'); do cmp -s "$DEV/\$f" "$T/small/\$f" || echo "\$f" >>'$T/small.bad'; done
+EOS
+    timeout -k 5 150 unshare -rm sh "$T/small.sh" || fail "the tmpfs run failed"
+    rc=$(cat "$T/small.rc")
+    grep -v -e CRITICAL -e '^$' "$T/err.all" >"$T/err" || true
+    expect_rc 6
+    err_has '^ferry: get /big.bin: no space left on the local disk'
+    # big.bin did not fit and is not there; what fitted after it is
+    printf 'a.txt\nf1.bin\n' | diff - "$T/small.ls" || fail "not what fits on the full disk"
+    [ ! -e "$T/small.bad" ] || fail "incomplete on the full disk: $(cat "$T/small.bad")"
+else
+    echo "(no user namespace for a tmpfs: skipped)"
+fi
 
 step "the device answers the next command and takes what fits"
 VDEV_OPTS=()
