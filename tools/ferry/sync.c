@@ -311,7 +311,7 @@ static char *local_path(syncx *x, const char *rel)
 }
 
 /* Makes a local folder and its missing parents. */
-static int mkdir_local(const char *path)
+static int mkdir_parents(const char *path, mode_t mode)
 {
     char *p = strdup(path);
     if (!p)
@@ -320,7 +320,7 @@ static int mkdir_local(const char *path)
         if (*s == '/' || !*s) {
             char c = *s;
             *s = 0;
-            if (mkdir(p, 0777) < 0 && errno != EEXIST) {
+            if (mkdir(p, mode) < 0 && errno != EEXIST) {
                 free(p);
                 return -1;
             }
@@ -1105,7 +1105,7 @@ static int run_pair(const sync_pair *p, const char *device, const char *pairkey,
         rc = scan_remote(&x, x.rstorage, x.rroot, "");
     if (rc == 0)
         rc = scan_local(&x, p->local, "");
-    if (rc == 0 && !dry && (p->dir & SYNC_PULL) && mkdir_local(p->local) < 0) {
+    if (rc == 0 && !dry && (p->dir & SYNC_PULL) && mkdir_parents(p->local, 0777) < 0) {
         cli_err("sync %s: cannot make %s: %s", p->name, p->local, strerror(errno));
         rc = errno == ENOSPC ? FERRY_ENOSPC : FERRY_ELOCAL_IO;
     }
@@ -1192,7 +1192,7 @@ static int take_lock(const char *device, int *fd_out)
     }
     if (!dir)
         return -1;
-    mkdir(dir, 0700);
+    mkdir_parents(dir, 0700);
     char safe[128];
     size_t o = 0;
     for (const char *s = device; *s && o + 1 < sizeof(safe); s++)
