@@ -2,7 +2,8 @@
 # Ad hoc pairs (--pull, --push, --both) run with the same state store and
 # the same guarantees as configured ones: a rerun copies nothing, --delete,
 # --include/--exclude and --remove-after-import act as the keys do, a
-# relative local folder is taken from the current folder. --dry-run says
+# relative local folder is taken from the current folder; progress is
+# drawn when asked (--progress, as on a terminal). --dry-run says
 # what would happen (the same numbers the real run then gives) and changes
 # nothing: not the files, not their times, not the state store (not even
 # making one). Wrong arguments are one error and status 2.
@@ -49,6 +50,15 @@ expect_counts copied=1 deleted=1 failed=0
 same_tree "$DEV/A" "$LOC/both"
 fy_ok sync --both /A "$LOC/both" --delete
 expect_counts copied=0 deleted=0
+
+step "progress: drawn with --progress (as on a terminal), one summary at the end"
+mkfile "$DEV/P/big.bin" 3000000 1700000050
+VDEV_LINK=usb2 fy -- --progress sync --pull /P "$LOC/p"
+expect_rc 0
+tr '\r' '\n' <"$OUT" | grep -qE '^.*big\.bin +\[[-#]+\] +[0-9]+%' ||
+    { cat -v "$OUT" >&2; fail "no progress line for big.bin"; }
+tr '\r' '\n' <"$OUT" | grep -qE '[0-9]+/1 files +\[' || { cat -v "$OUT" >&2; fail "no progress line for the job"; }
+expect_counts copied=1 pairs=1
 
 step "--remove-after-import"
 mkfile "$DEV/In/i1.bin" 100000 1700000200

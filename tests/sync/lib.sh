@@ -96,9 +96,10 @@ expect_rc() {
 # counts [FILE]: the summary lines of FILE ($OUT) summed over the pairs, as
 # "copied=N unchanged=N skipped=N conflicts=N failed=N deleted=N removed=N
 # pairs=N"
-SUMMARY_RE='^ferry: sync .*: [0-9]+ copied, [0-9]+ unchanged, [0-9]+ skipped, [0-9]+ conflicts, [0-9]+ failed, [0-9]+ deleted, [0-9]+ removed after import$'
+# (with progress drawn, the line may start after the escapes that clear it)
+SUMMARY_RE='ferry: sync .*: [0-9]+ copied, [0-9]+ unchanged, [0-9]+ skipped, [0-9]+ conflicts, [0-9]+ failed, [0-9]+ deleted, [0-9]+ removed after import$'
 counts() {
-    grep -E "$SUMMARY_RE" "${1:-$OUT}" | sed -E 's/^.*: ([0-9]+ copied, )/\1/' | awk -F', ' '
+    grep -oE "$SUMMARY_RE" "${1:-$OUT}" | sed -E 's/^.*: ([0-9]+ copied, )/\1/' | awk -F', ' '
         { pairs++
           for (i = 1; i <= NF; i++) { split($i, w, " "); t[w[2]] += w[1] } }
         END { printf "copied=%d unchanged=%d skipped=%d conflicts=%d failed=%d deleted=%d removed=%d pairs=%d\n",
