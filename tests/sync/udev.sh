@@ -1,5 +1,6 @@
 #!/bin/bash
-# The udev rule, through udev's own matching: `udevadm test --action=add`
+# The udev rule, through udev's own parser and matching (a line udev
+# rejects in 70-ferry.rules fails the test): `udevadm test --action=add`
 # on devices presented by umockdev, with only the rules named here visible
 # (a private mount namespace binds a folder over /etc/udev/rules.d and an
 # empty one over /usr/lib/udev/rules.d; /run and /dev are made private so
@@ -64,6 +65,9 @@ utest() {
     [ "$RC" -eq 0 ] || { cat "$T/$name.out" >&2; fail "$name: status $RC"; }
     grep -q "Reading rules file: /etc/udev/rules.d/70-ferry.rules" "$T/$name.out" ||
         { cat "$T/$name.out" >&2; fail "$name: udevadm did not read 70-ferry.rules"; }
+    # the rules parse: udev names the file and line of anything it rejects
+    ! grep -E "70-ferry\.rules:[0-9]+" "$T/$name.out" ||
+        { cat "$T/$name.out" >&2; fail "$name: udev complained about 70-ferry.rules"; }
 }
 
 # matched NAME KERNEL: the rule asked systemd for the units of KERNEL
