@@ -522,12 +522,15 @@ int fs_put_start(ferry_dev *h, uint32_t storage, uint32_t parent, const char *na
         return rc;
     }
     op->p.ext = p;
+    /* before it is queued: an upload stream's source (stream_get, on the
+     * link thread) reads it, and the queue's lock orders the two */
+    *out = op;
     rc = fl_op_queue(op);
     if (rc < 0) {
+        *out = NULL;
         fl_op_discard(op);
         return rc;
     }
-    *out = op;
     return 0;
 }
 
