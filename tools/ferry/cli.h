@@ -9,7 +9,7 @@
 
 #include <ferry/ferry.h>
 
-/* Exit codes (documented in ferry(1)). */
+/* Exit codes (documented in ferry(1) and `ferry --help`). */
 enum {
     EX_OK_ = 0,
     EX_FAIL = 1,        /* some of the work failed */
@@ -20,6 +20,7 @@ enum {
     EX_FULL = 6,        /* storage or local disk full */
     EX_PERM = 7,        /* permission denied, read-only */
     EX_DEVERR = 8,      /* the device failed (I/O, protocol, stopped answering) */
+    EX_SIGHUP = 129,    /* 128 + the signal: the terminal went away */
     EX_SIGINT = 130,
     EX_SIGTERM = 143,
 };
@@ -57,6 +58,9 @@ int cli_bad_option(const char *cmd, char **argv);
  * the library's detail (e.g. the device's response) in parentheses. The
  * string is valid until the next call. */
 const char *cli_why(int err, ferry_op *op);
+/* Why a remote path did not resolve: the error's text, or for
+ * FERRY_EINVAL what a remote path must look like. */
+const char *cli_path_why(int err);
 /* The exit code for a ferry error, and remembering the worst one. */
 int cli_exit_code(int err);
 void cli_note_error(int err);
@@ -94,6 +98,8 @@ cli_op *cli_wait_any(cli_op **list);
 void cli_cancel_all(cli_op *list);
 void cli_op_release(cli_op *c);
 bool cli_interrupted(void);
+/* The exit code of an interrupted command: 128 + the signal. */
+int cli_signal_exit(void);
 /* Redraws the progress display now (event loop calls it). */
 void cli_progress_tick(void);
 

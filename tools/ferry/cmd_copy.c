@@ -349,7 +349,7 @@ static int run_jobs(copy *cp, start_fn start)
         remove_made(cp);
     summary(cp, now_s() - t0);
     if (cli_interrupted())
-        return g.signo == SIGTERM ? EX_SIGTERM : EX_SIGINT;
+        return cli_signal_exit();
     return g.worst;
 }
 
@@ -500,6 +500,8 @@ int cmd_get(int argc, char **argv)
     if (rc)
         return rc < 0 ? 0 : rc;
     const char *local = argv[argc - 1];
+    if (!*local)
+        return cli_usage_error("get", "the local path is empty");
     int nsrc = argc - 1 - optind;
     struct stat sb;
     bool into = stat(local, &sb) == 0 && S_ISDIR(sb.st_mode);
@@ -514,7 +516,7 @@ int cmd_get(int argc, char **argv)
         rc = cli_resolve(rpath, &o);
         if (rc < 0) {
             if (rc != FERRY_ECANCELLED || !cli_interrupted()) {
-                cli_err("get %s: %s", argv[i], ferry_strerror(rc));
+                cli_err("get %s: %s", argv[i], cli_path_why(rc));
                 failed(&cp, rc);
             }
             free(rpath);
@@ -780,7 +782,7 @@ int cmd_put(int argc, char **argv)
         dst = parent;
         parent.name = NULL;
     } else {
-        cli_err("put %s: %s", remote, ferry_strerror(rc));
+        cli_err("put %s: %s", remote, cli_path_why(rc));
         free(remote);
         return cli_exit_code(rc);
     }

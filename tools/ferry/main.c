@@ -156,7 +156,8 @@ static void usage(FILE *out)
                  "Exit status: 0 ok, 1 some of the work failed, 2 wrong arguments, 3 no device or\n"
                  "device gone, 4 device busy (in use by another program), 5 no such file or folder,\n"
                  "6 storage or disk full, 7 permission denied or read-only, 8 the device failed,\n"
-                 "130/143 interrupted by SIGINT/SIGTERM (nothing half-copied is left). See ferry(1).\n",
+                 "129/130/143 interrupted by SIGHUP/SIGINT/SIGTERM (nothing half-copied is left).\n"
+                 "See ferry(1).\n",
             g.prog);
 }
 
@@ -216,7 +217,7 @@ int cli_exit_code(int err)
     case FERRY_EWEDGED:
     case FERRY_ETIMEDOUT:
     case FERRY_EDEVICE: return EX_DEVERR;
-    case FERRY_ECANCELLED: return g.signo == SIGTERM ? EX_SIGTERM : EX_SIGINT;
+    case FERRY_ECANCELLED: return cli_signal_exit();
     default: return EX_FAIL;
     }
 }
@@ -231,6 +232,18 @@ const char *cli_why(int err, ferry_op *op)
     else
         snprintf(buf, sizeof(buf), "%s (%s)", text, detail);
     return buf;
+}
+
+const char *cli_path_why(int err)
+{
+    if (err == FERRY_EINVAL)
+        return "not a valid remote path (absolute, without \".\" or \"..\" parts)";
+    return ferry_strerror(err);
+}
+
+int cli_signal_exit(void)
+{
+    return g.signo == SIGTERM ? EX_SIGTERM : g.signo == SIGHUP ? EX_SIGHUP : EX_SIGINT;
 }
 
 void cli_note_error(int err)
@@ -334,7 +347,7 @@ int cli_open_device(void)
         rc = cli_wait(&c);
     cli_op_release(&c);
     if (rc == FERRY_ECANCELLED && cli_interrupted())
-        return g.signo == SIGTERM ? EX_SIGTERM : EX_SIGINT; /* said by the signal's message */
+        return cli_signal_exit(); /* said by the signal's message */
     if (rc == FERRY_EDEVICE_BUSY) {
         cli_err("%s is in use by another program (close it and try again)", g.dev_name);
         return EX_DEVBUSY;
@@ -579,6 +592,6 @@ int main(int argc, char **argv)
     progress_end();
     cli_close();
     if (g.signo)
-        return g.signo == SIGTERM ? EX_SIGTERM : EX_SIGINT;
+        return cli_signal_exit();
     return rc;
 }
