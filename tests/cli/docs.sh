@@ -45,9 +45,9 @@ codes=$(grep -oE '^ +EX_[A-Z_]+ = [0-9]+' "$SRCDIR/tools/ferry/cli.h" | awk '{ p
 for n in $codes; do
     sed -n '/^\.SH EXIT STATUS/,/^\.SH /p' "$T/man.txt" | grep -qx "\.B $n" || fail "exit status $n is not in ferry(1)"
 done
-# and ferry --help names them all too
+# and ferry --help names them all too (the signals as "129/130/143")
 for n in $codes; do
-    [ "$n" = 130 ] || [ "$n" = 143 ] || grep -Eq "(^|[ ,])$n [a-z]" "$T/out" || fail "ferry --help does not explain exit $n"
+    [ "$n" -ge 129 ] || grep -Eq "(^|[ ,])$n [a-z]" "$T/out" || fail "ferry --help does not explain exit $n"
 done
 
 step "the page names what is left after SIGKILL, and FERRY_DEVICE"

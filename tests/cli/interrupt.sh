@@ -16,7 +16,8 @@
 #     sources, and ferry-vdev counts no orphan (an object created that
 #     never got its data);
 #   - the device answers the next command (`ferry ls`, same session).
-# A few SIGTERM runs (exit 143) check the same.
+# A few SIGTERM and SIGHUP runs (exit 143, 129) check the same
+# (INTERRUPT_TERM_RUNS).
 #
 # SIGKILL runs (INTERRUPT_KILL_RUNS): nothing can clean up, so leftovers
 # may remain, but only under the recognisable names (.NAME.ferry-part
@@ -40,7 +41,7 @@ SEED=${INTERRUPT_SEED:-$$}
 RANDOM=$SEED
 read -r -a persona_list <<<"$PERSONAS"
 read -r -a mode_list <<<"$MODES"
-echo "runs: $RUNS SIGINT, $TERM_RUNS SIGTERM, $KILL_RUNS SIGKILL; personas: $PERSONAS; seed $SEED"
+echo "runs: $RUNS SIGINT, $TERM_RUNS SIGTERM/SIGHUP, $KILL_RUNS SIGKILL; personas: $PERSONAS; seed $SEED"
 
 # a signal's default action in the runs (bash ignores SIGINT in
 # background jobs; a terminal does not)
@@ -151,6 +152,7 @@ one_run() {
     case $sig in
         INT) want=130 ;;
         TERM) want=143 ;;
+        HUP) want=129 ;;
         KILL) want=137 ;;
     esac
     [ "$rc" = "$want" ] || [ "$rc" = 0 ] || { cat "$RUN/err" >&2; fail "$what: exit $rc"; }
@@ -261,6 +263,7 @@ for ((i = 0; i < total; i++)); do
     mode=${mode_list[$((i % ${#mode_list[@]}))]}
     sig=INT
     [ $i -lt $RUNS ] || sig=TERM
+    [ $i -lt $RUNS ] || [ $((i % 2)) = 0 ] || sig=HUP
     [ $i -lt $((RUNS + TERM_RUNS)) ] || sig=KILL
     delay=$(printf '0.%03d' $((RANDOM % 401)))
     second=0
