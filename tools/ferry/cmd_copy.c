@@ -11,10 +11,11 @@
  * writing through it. Names the device cannot store are reported, not
  * changed.
  *
- * An interrupt (SIGINT, SIGTERM) cancels the running transfers through
- * the library, which removes their part file or part object; transfers
- * not started are dropped; folders this run made and left empty are
- * removed again. What was copied is complete, the rest is not there.
+ * An interrupt (SIGINT, SIGTERM, SIGHUP) cancels the running transfers
+ * through the library, which removes their part file or part object;
+ * transfers not started are dropped; folders this run made and left
+ * empty are removed again. What was copied is complete, the rest is not
+ * there.
  */
 #include "config.h"
 
@@ -24,7 +25,6 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
