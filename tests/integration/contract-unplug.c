@@ -147,21 +147,6 @@ static void unplug(int k)
     assert_int_equal(ct_vdev_ctl(line), 0);
 }
 
-/* All the operations end with FERRY_ENODEV, each final exactly once. */
-static void expect_gone(ut *t, ferry_op **ops, int n, const char *const *names)
-{
-    for (int i = 0; i < n; i++) {
-        int res = ct_rec_wait(&t->rec[i], ct_ms(60000));
-        if (res != FERRY_ENODEV)
-            fail_msg("%s: final %s, expected NODEV", names[i], ferry_err_name(res));
-        assert_int_equal(ferry_op_get_state(ops[i]), FERRY_OP_FAILED);
-        ct_assert_rc(ferry_op_cancel(ops[i], FERRY_CANCEL_USER), FERRY_ENODEV); /* C3: its own error */
-        ct_assert_rc(ferry_op_close(ops[i]), 0);
-    }
-    for (int i = 0; i < n; i++)
-        ct_rec_check(&t->rec[i]);
-}
-
 static void test_unplug_mid_read_with_queue(void **state)
 {
     ut *t = *state;
@@ -183,10 +168,31 @@ static void test_unplug_mid_read_with_queue(void **state)
     ct_assert_rc(ferry_mkdir(t->e.h, 0, work, "never", &cbs[3], &ops[3]), 0);
     ct_assert_rc(ferry_read(h2, big, 0, FERRY_TO_END, &drop_sink, &cbs[4], &ops[4]), 0);
     unplug(1);
-    ct_sleep_ms(50);
+    /* gone from the bus before the link goes on */
+    ferry_device_desc *d;
+    uint64_t gone_by = ct_now_ms() + (uint64_t)ct_ms(10000);
+    while (ferry_device_find(t->e.ctx, "FERRY0001", &d) == 0 && ct_now_ms() < gone_by) {
+        ferry_devices_free(d, 1);
+        ct_sleep_ms(5);
+    }
     ct_hook_release(&t->e.hook);
-    static const char *const names[] = {"running read", "queued stat", "queued list", "queued mkdir", "queued read"};
-    expect_gone(t, ops, 5, names);
+    /* the running read may have had all its data in the host's URBs
+     * already (a slow host): then it succeeds; else NODEV */
+    int r0 = ct_rec_wait(&t->rec[0], ct_ms(60000));
+    if (r0 != 0 && r0 != FERRY_ENODEV)
+        fail_msg("running read: final %s, expected OK or NODEV", ferry_err_name(r0));
+    ct_assert_rc(ferry_op_close(ops[0]), 0);
+    ct_rec_check(&t->rec[0]);
+    static const char *const names[] = {"queued stat", "queued list", "queued mkdir", "queued read"};
+    for (int i = 1; i < 5; i++) {
+        int res = ct_rec_wait(&t->rec[i], ct_ms(60000));
+        if (res != FERRY_ENODEV)
+            fail_msg("%s: final %s, expected NODEV", names[i - 1], ferry_err_name(res));
+        assert_int_equal(ferry_op_get_state(ops[i]), FERRY_OP_FAILED);
+        ct_assert_rc(ferry_op_cancel(ops[i], FERRY_CANCEL_USER), FERRY_ENODEV); /* C3: its own error */
+        ct_assert_rc(ferry_op_close(ops[i]), 0);
+        ct_rec_check(&t->rec[i]);
+    }
     assert_false(ct_file_exists(CT_WORK "/never"));
 
     /* a new operation, also on a new handle: a clear error, no hang */
@@ -205,7 +211,6 @@ static void test_unplug_mid_read_with_queue(void **state)
     assert_true(atomic_load(&t->gone_events) >= 1);
     ferry_dev_close(h2);
     /* enumeration no longer lists it */
-    ferry_device_desc *d;
     ct_assert_rc(ferry_device_find(t->e.ctx, "FERRY0001", &d), FERRY_ENODEV);
 }
 

@@ -138,4 +138,5 @@ endif
 endif
 EXTRA_DIST += \
 	tests/integration/contract-run.sh \
-	tests/integration/contract-tsan.supp
+	tests/integration/contract-tsan.supp \
+	tests/integration/contract-valgrind.supp
