@@ -672,7 +672,7 @@ static int record_pending(syncx *x, const char *rel)
 static const rent *find_remote(syncx *x, const char *rel)
 {
     rent key = {.rel = (char *)rel};
-    return bsearch(&key, x->r, x->nr, sizeof(*x->r), cmp_rent);
+    return x->nr ? bsearch(&key, x->r, x->nr, sizeof(*x->r), cmp_rent) : NULL;
 }
 
 /* Pulls R to a conflict name here: a copy an interrupted run made is
@@ -1114,8 +1114,10 @@ static int run_pair(const sync_pair *p, const char *device, const char *pairkey,
         state_recs_free(st, ns);
         return rc < 0 ? rc : FERRY_ECANCELLED;
     }
-    qsort(x.r, x.nr, sizeof(*x.r), cmp_rent);
-    qsort(x.l, x.nl, sizeof(*x.l), cmp_lent);
+    if (x.nr) /* (qsort and bsearch want a pointer even for nothing) */
+        qsort(x.r, x.nr, sizeof(*x.r), cmp_rent);
+    if (x.nl)
+        qsort(x.l, x.nl, sizeof(*x.l), cmp_lent);
     drop_duplicates(&x);
     uint64_t bytes = 0;
     for (size_t i = 0; i < x.nr; i++)
