@@ -201,7 +201,7 @@ for i in $(seq 0 $((RUNS - 1))); do
     cp -a "$T/start$phase" "$W"
     config "$W"
     mkdir -p "$W/run"
-    ms=$(rand "$dur")
+    ms=$(rand $((dur * 85 / 100 + 1)))
     delay=$(printf '%d.%03d' $((ms / 1000)) $((ms % 1000)))
     fault=()
     what="after ${delay} s"
