@@ -94,7 +94,8 @@ static int ls_folder(const char *path, const ferry_object *dir, bool lng, bool r
         cli_note_error(rc);
         return rc;
     }
-    qsort(kids, n, sizeof(*kids), cmp_obj);
+    if (n > 1)
+        qsort(kids, n, sizeof(*kids), cmp_obj);
     if (header && !g.json) {
         put_escaped(stdout, path);
         fputs(":\n", stdout);
@@ -183,7 +184,8 @@ static void tree_rec(const char *path, const ferry_object *dir, const char *pref
         cli_note_error(rc);
         return;
     }
-    qsort(kids, n, sizeof(*kids), cmp_obj);
+    if (n > 1)
+        qsort(kids, n, sizeof(*kids), cmp_obj);
     for (size_t i = 0; i < n && !cli_interrupted(); i++) {
         bool last = i + 1 == n;
         printf("%s%s", prefix, last ? "\u2514\u2500\u2500 " : "\u251c\u2500\u2500 ");
