@@ -43,6 +43,10 @@ typedef struct ferry_data_state {
  * A handler reading from (get) or writing to (put) a file descriptor at
  * its current position. Short writes are retried; EINTR is handled. A
  * write error ends the transfer with FERRY_ENOSPC or FERRY_ELOCAL_IO.
+ * The descriptor stays open and belongs to the caller.
+ * @param st  state to fill; must outlive the transfer
+ * @param fd  an open descriptor, readable or writable as the transfer needs
+ * @return the handler (a value; nothing to free)
  * @since 0.1
  */
 FERRY_API ferry_data ferry_data_fd(ferry_data_state *st, int fd);
@@ -50,6 +54,10 @@ FERRY_API ferry_data ferry_data_fd(ferry_data_state *st, int fd);
 /**
  * A handler over a memory buffer: get reads it, put fills it and fails
  * with FERRY_EOVERFLOW beyond len bytes. st->pos tells how much was used.
+ * @param st   state to fill; must outlive the transfer
+ * @param buf  the memory; not copied, must outlive the transfer
+ * @param len  its size in bytes
+ * @return the handler (a value; nothing to free)
  * @since 0.1
  */
 FERRY_API ferry_data ferry_data_buffer(ferry_data_state *st, void *buf, size_t len);

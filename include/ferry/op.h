@@ -76,7 +76,10 @@ typedef struct ferry_op_cbs {
     void (*item)(ferry_op *op, const ferry_item *item, void *user);
     /** Bytes moved so far and in all (total 0 when unknown). */
     void (*progress)(ferry_op *op, uint64_t done, uint64_t total, void *user);
-    /** The final result: 0 or a negative FERRY_E* code. Exactly once. */
+    /** The final result: 0 or a negative FERRY_E* code. Exactly once.
+     *  Never FERRY_ETIMEDOUT: a device that stops answering ends the
+     *  operation with FERRY_EWEDGED (and a transfer that stalls, with
+     *  FERRY_EIO); ETIMEDOUT is only ever a waiting call's own timeout. */
     void (*done)(ferry_op *op, int result, void *user);
     void *user; /**< passed to every callback */
 } ferry_op_cbs;
@@ -139,7 +142,10 @@ FERRY_API int ferry_op_next(ferry_op *op, ferry_item *item, int timeout_ms);
 FERRY_API int ferry_op_result(const ferry_op *op);
 
 /**
- * Why the operation was cancelled, FERRY_CANCEL_NONE if it was not.
+ * Why the operation was cancelled. Thread-safe.
+ * @return the reason given to the first accepted ferry_op_cancel() (or
+ *         the one ferry chose: TIMEOUT, SHUTDOWN, DEVICE_GONE);
+ *         FERRY_CANCEL_NONE when it was not cancelled or op is NULL
  * @since 0.1
  */
 FERRY_API ferry_cancel_reason ferry_op_cancel_reason(const ferry_op *op);
@@ -154,8 +160,10 @@ FERRY_API int ferry_op_cancel_too_late(const ferry_op *op);
 
 /**
  * The response code the device gave to the operation's last transaction
- * (0x2001 OK, 0x200C StoreFull, ...), 0 if none yet. Device codes are kept
- * apart from ferry's own errors; see ferry_err_from_response().
+ * (0x2001 OK, 0x200C StoreFull, ...). Device codes are kept apart from
+ * ferry's own errors; see ferry_err_from_response(). Thread-safe.
+ * @return the code; 0 when no transaction has finished yet (or the
+ *         operation never reached the device) or op is NULL
  * @since 0.1
  */
 FERRY_API uint16_t ferry_op_response(const ferry_op *op);

@@ -107,7 +107,15 @@ FERRY_API int ferry_get_tee(ferry_dev *h, uint32_t id, const char *path, unsigne
  * Deletes what interrupted uploads left in a folder: part objects, and
  * objects set aside by an interrupted replace (restored when their real
  * name is free, deleted otherwise). Uploads of this context that are
- * running are left alone. One FERRY_ITEM_OBJECT item per object removed.
+ * running are left alone. One FERRY_ITEM_OBJECT item per object removed
+ * or restored (the item carries the name it was found under).
+ *
+ * @param storage  storage id (needed for FERRY_ROOT)
+ * @param folder   folder id, or FERRY_ROOT
+ * @return start FERRY_EINVAL (out NULL, or FERRY_ROOT with storage 0),
+ *         FERRY_ENOMEM, FERRY_ECLOSED. Final: 0 also when there was
+ *         nothing to clean; FERRY_ENOENT, FERRY_ENOTDIR; FERRY_ECANCELLED
+ *         (what was removed before stays removed); the device's errors
  * @since 0.1
  */
 FERRY_API int ferry_cleanup(ferry_dev *h, uint32_t storage, uint32_t folder, const ferry_op_cbs *cbs,
@@ -170,7 +178,12 @@ FERRY_API int ferry_upload_revert(ferry_upload *u);
  */
 FERRY_API int ferry_upload_cancel(ferry_upload *u, ferry_cancel_reason reason);
 
-/** The operation behind the stream (state, progress). @since 0.1 */
+/**
+ * The operation behind the stream, for its state, progress and error text.
+ * Owned by the stream: do not close it; valid until ferry_upload_release().
+ * @return the operation; NULL when u is NULL
+ * @since 0.1
+ */
 FERRY_API ferry_op *ferry_upload_op(ferry_upload *u);
 
 /**
