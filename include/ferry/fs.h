@@ -40,7 +40,14 @@ FERRY_API int ferry_list(ferry_dev *h, uint32_t storage, uint32_t folder, const 
                          ferry_op **out);
 
 /**
- * Reads an object's metadata (one item).
+ * Reads an object's metadata (one FERRY_ITEM_OBJECT item). Answered from
+ * the handle's cache of the folder when it holds the object, from the
+ * device otherwise.
+ *
+ * @param id  an object id (not FERRY_ROOT: a storage root is no object;
+ *            ferry_storages() describes it)
+ * @return start errors as above, FERRY_EINVAL also for FERRY_ROOT.
+ *         Final: FERRY_ENOENT when the device has no such object
  * @since 0.1
  */
 FERRY_API int ferry_stat(ferry_dev *h, uint32_t id, const ferry_op_cbs *cbs, ferry_op **out);
@@ -49,10 +56,13 @@ FERRY_API int ferry_stat(ferry_dev *h, uint32_t id, const ferry_op_cbs *cbs, fer
  * Resolves a path to an object (one item; a storage root gives a folder
  * item with id FERRY_ROOT). Paths are absolute and start with the storage
  * description: "/Internal storage/DCIM/a.jpg"; with only one storage the
- * storage part may be left out ("/DCIM/a.jpg"). "." and ".." parts and a
- * trailing "/" are refused (FERRY_EINVAL), "//" counts as one "/".
- * @return final FERRY_ENOENT when a part is missing, FERRY_ENOTDIR when a
- *         part before the last is a file
+ * storage part may be left out ("/DCIM/a.jpg"). "//" counts as one "/";
+ * a trailing "/" is allowed and, as in POSIX, asks for a folder.
+ * @return start FERRY_EINVAL when path is NULL or relative. Final:
+ *         FERRY_EINVAL for "." or ".." parts, FERRY_ENOENT when a part
+ *         (or the storage) is missing, FERRY_ENOTDIR when a part before
+ *         the last is a file, or the last is a file and the path ends
+ *         with "/"
  * @since 0.1
  */
 FERRY_API int ferry_resolve(ferry_dev *h, const char *path, const ferry_op_cbs *cbs, ferry_op **out);

@@ -853,6 +853,12 @@ int fl_resolve_path(fl_link *l, ferry_op *op, const char *path, ferry_object *ou
         at_folder = isf;
         p += len;
     }
+    /* Like POSIX: "a.jpg/" names a folder, so a file there is not it. */
+    size_t plen = strlen(path);
+    if (!at_folder && path[plen - 1] == '/') {
+        fl_op_set_error(op, "%s: not a folder", path);
+        return FERRY_ENOTDIR;
+    }
     if (id == FERRY_ROOT) {
         out->id = FERRY_ROOT;
         out->storage = st->id;

@@ -28,6 +28,12 @@ fy ls /a.txt/x
 expect_rc 5
 err_one_line
 err_has '^ferry: ls /a.txt/x: not a folder$'
+fy stat /a.txt/
+expect_rc 5
+err_one_line
+err_has '^ferry: stat /a.txt/: not a folder$'
+fy stat /dir/
+expect_rc 0
 fy get /nope /a.txt "$L"
 expect_rc 5
 err_has '^ferry: get /nope: no such file or folder$'
