@@ -52,7 +52,10 @@ typedef struct ferry_ctx_opts {
     ferry_log_level log_level; /**< most detailed level passed to log */
     unsigned urb_depth;        /**< bulk URBs in flight; 0: default (see docs/TUNING.md) */
     unsigned urb_size;         /**< bytes per bulk URB; 0: default */
-    unsigned timeout_ms;       /**< per-transaction timeout; 0: 10000 (60000 for slow devices) */
+    /** Per-transaction timeout; 0: 10000 (60000 for slow devices). A
+     *  device that does not confirm a cancel within this time (30 s at
+     *  most) is reopened, and failed with FERRY_EWEDGED if that fails. */
+    unsigned timeout_ms;
 } ferry_ctx_opts;
 
 /**

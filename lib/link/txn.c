@@ -541,7 +541,9 @@ int fl_wire_cancel(fl_link *l, uint32_t tid)
     if (rc < 0)
         FY_INFO(l->log, "cancel: Cancel Request refused (%s); draining anyway", ferry_strerror(rc));
 
-    uint64_t deadline = t0 + ((l->quirks & FU_QUIRK_LONG_TIMEOUT) ? 30000ull : 10000ull) * 1000000ull;
+    /* the confirmation waits as long as a transaction may (10 s by
+     * default), 30 s at most even for slow devices */
+    uint64_t deadline = t0 + (l->timeout_ms < 30000 ? l->timeout_ms : 30000ull) * 1000000ull;
     uint64_t last_data = now_ns(), drained = 0;
     unsigned polls = 0, busy = 0, poll_us = 500;
     bool status_ok = false, status_broken = false;
