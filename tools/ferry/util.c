@@ -266,6 +266,7 @@ static struct {
     char name[256];
     uint64_t file_done, file_total;
     const cli_op *watch; /* the operation whose progress the file line shows */
+    bool file_counted;   /* the file line shows a finished file, counted in bytes_done */
     double rate;         /* bytes per second, smoothed */
     double t0;
     double last_t;
@@ -303,6 +304,7 @@ void progress_file(const char *name, uint64_t done, uint64_t total)
     }
     P.file_done = done;
     P.file_total = total;
+    P.file_counted = false;
     P.watch = NULL;
 }
 
@@ -315,6 +317,10 @@ void progress_report(const cli_op *c, uint64_t done, uint64_t total)
 {
     if (P.watch && P.watch != c)
         return;
+    if (P.file_counted) {
+        P.file_counted = false;
+        P.file_total = 0;
+    }
     P.file_done = done;
     if (total && total != UINT64_MAX)
         P.file_total = total;
@@ -325,6 +331,7 @@ void progress_forget(const cli_op *c)
     if (P.watch == c) {
         P.watch = NULL;
         P.file_done = P.file_total = 0;
+        P.file_counted = false;
     }
 }
 
@@ -332,7 +339,11 @@ void progress_file_done(uint64_t bytes)
 {
     P.files_done++;
     P.bytes_done += bytes;
-    P.file_done = P.file_total = 0;
+    /* The file line shows the file until the next one starts: a copied
+     * one in full, a failed or skipped one (bytes 0) as far as it got. */
+    if (bytes || !P.file_total)
+        P.file_done = P.file_total = bytes;
+    P.file_counted = true;
     P.watch = NULL;
 }
 
@@ -443,7 +454,7 @@ void cli_progress_tick(void)
     if (!P.active)
         return;
     double t = now_s();
-    uint64_t moved = P.bytes_done + P.file_done;
+    uint64_t moved = P.bytes_done + (P.file_counted ? 0 : P.file_done);
     if (t - P.last_t >= 0.5) {
         double inst = moved >= P.last_bytes ? (double)(moved - P.last_bytes) / (t - P.last_t) : 0;
         P.rate = P.rate > 0 ? 0.6 * P.rate + 0.4 * inst : inst;
@@ -462,7 +473,8 @@ void cli_progress_tick(void)
     fmt_size(P.job_bytes, s4, sizeof(s4));
     fmt_size((uint64_t)rate_now, rate, sizeof(rate));
     fmt_eta(rate_now > 1 && P.job_bytes > moved ? (double)(P.job_bytes - moved) / rate_now : -1, eta, sizeof(eta));
-    int fpct = percent(P.file_done, P.file_total), jpct = percent(moved, P.job_bytes);
+    bool empty_done = P.file_counted && !P.file_total; /* an empty file, copied */
+    int fpct = empty_done ? 100 : percent(P.file_done, P.file_total), jpct = percent(moved, P.job_bytes);
     char fsuf[128], jsuf[256], jpre[64];
     snprintf(fsuf, sizeof(fsuf), " %3d%%  %s/%s", fpct, s1, s2);
     snprintf(jsuf, sizeof(jsuf), " %3d%%  %s/%s  %s/s  ETA %s", jpct, s3, s4, rate, eta);
@@ -485,7 +497,7 @@ void cli_progress_tick(void)
     if (!mem)
         return;
     put_field(mem, P.name, left);
-    bar(b, bw, P.file_total ? (double)P.file_done / (double)P.file_total : 0);
+    bar(b, bw, empty_done ? 1 : P.file_total ? (double)P.file_done / (double)P.file_total : 0);
     fprintf(mem, " %s%s", b, fsuf);
     fclose(mem);
     size_t n;
