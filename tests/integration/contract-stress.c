@@ -413,7 +413,7 @@ static void *worker_main(void *arg)
     memset(pa->buf, 'a' + w->idx, sizeof(pa->buf));
     while (!atomic_load(&stop_all) && ct_now_ms() < deadline_ms) {
         n++;
-        char name[64], path[700];
+        char name[64], path[760];
         switch (rnd(w, 12)) {
         case 0: run_op(w, "stat", s_stat, NULL, false); break;
         case 1: run_op(w, "list", s_list, NULL, false); break;

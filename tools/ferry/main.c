@@ -163,7 +163,7 @@ static void usage(FILE *out)
 
 /* ------------------------------------------------------------------ */
 
-static void vmsg(const char *kind, const char *fmt, va_list ap)
+__attribute__((format(printf, 2, 0))) static void vmsg(const char *kind, const char *fmt, va_list ap)
 {
     progress_clear();
     fprintf(stderr, "%s: ", g.prog);
