@@ -33,7 +33,7 @@ check-vdev-valgrind: ferry-vdev
 	$(MAKE) $(AM_MAKEFLAGS) check TESTS='$(INTEGRATION_TESTS)' VDEV_TIMEOUT=900 \
 	  FERRY_VDEV_WRAPPER='valgrind -q --error-exitcode=99 --leak-check=full --suppressions=$(abs_top_srcdir)/tests/integration/vdev.supp'
 endif
-.PHONY: check-vdev-valgrind
+.PHONY: check-vdev-valgrind check-contract-valgrind
 EXTRA_DIST += \
 	tests/integration/lib.sh \
 	tests/integration/vdev.supp \
@@ -55,7 +55,11 @@ EXTRA_DIST += \
 # from its name. By hand:
 #   sh tests/integration/contract-run.sh --bindir BUILD/tests/integration \
 #      --vdev BUILD/ferry-vdev contract-phases-samsung [CMOCKA_FILTER]
-TEST_EXTENSIONS = .test .contract
+# .sh tests run as they are (no LOG_COMPILER): `make check-valgrind`
+# wraps only the test programs without an extension (tests/unit, the
+# standalone fuzz runners) in valgrind, not bash. The vdev scripts under
+# valgrind: check-vdev-valgrind; the contract programs: check-contract-valgrind.
+TEST_EXTENSIONS = .test .contract .sh
 if ENABLE_VDEV
 if ENABLE_TESTS
 check_LTLIBRARIES += tests/integration/libcontract.la
@@ -134,6 +138,15 @@ $(CONTRACT_TESTS):
 
 CONTRACT_LOG_COMPILER = $(SHELL) $(srcdir)/tests/integration/contract-run.sh
 AM_CONTRACT_LOG_FLAGS = --bindir '$(abs_top_builddir)/tests/integration' --vdev '$(abs_top_builddir)/ferry-vdev'
+
+# The contract programs under valgrind memcheck (slow: tens of minutes).
+# contract-stress is left out: its timing under valgrind proves little
+# (it runs under ThreadSanitizer in scripts/test-all instead).
+CONTRACT_VALGRIND_TESTS = $(filter-out %/contract-stress.contract,$(CONTRACT_TESTS))
+check-contract-valgrind:
+	$(MAKE) $(AM_MAKEFLAGS) check TESTS='$(CONTRACT_VALGRIND_TESTS)' \
+	  CONTRACT_WRAPPER='$(LIBTOOL) --mode=execute valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
+	  --suppressions=$(abs_top_srcdir)/tests/integration/contract-valgrind.supp'
 endif
 endif
 EXTRA_DIST += \
