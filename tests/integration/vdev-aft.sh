@@ -1,6 +1,6 @@
 #!/bin/sh
 # android-file-transfer's aft-mtp-cli against ferry-vdev: ls, get, put,
-# mkdir, rm, with 64 MiB and a tree of small files both ways, compared
+# mkdir, rm, with BIG_MIB (16) MiB and a tree of small files both ways, compared
 # byte for byte with the device's backing directory. aft-mtp-cli reads its
 # commands from standard input in batch mode (-b).
 #
@@ -16,9 +16,11 @@ L=$T/local
 G=$T/got
 mkdir -p "$D" "$L" "$G"
 
-step "prepare 64 MiB both ways and two trees of 60 files"
-mkrand "$D/big-down.bin" $((64 << 20))
-mkrand "$L/big-up.bin" $((64 << 20))
+# VDEV_BIG_MIB sets the size of the big file (bench/ measures speed)
+BIG_MIB=${VDEV_BIG_MIB:-16}
+step "prepare $BIG_MIB MiB both ways and two trees of 60 files"
+mkrand "$D/big-down.bin" $((BIG_MIB << 20))
+mkrand "$L/big-up.bin" $((BIG_MIB << 20))
 small_tree "$D/pre" 60
 cp -r "$D/pre" "$T/pre-orig"
 small_tree "$L/tree" 60
@@ -58,7 +60,7 @@ step "ls listed the device"
 grep -q "big-down.bin" "$T/aft.txt" || fail "ls: no big-down.bin"
 grep -q "up/b/c/" "$T/aft.txt" || fail "ls-r: no up/b/c"
 
-step "64 MiB both ways, byte-identical"
+step "$BIG_MIB MiB both ways, byte-identical"
 same "$D/big-down.bin" "$G/big-down.bin"
 same "$L/big-up.bin" "$D/big-up.bin"
 

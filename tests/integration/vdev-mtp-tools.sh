@@ -1,6 +1,6 @@
 #!/bin/sh
 # libmtp's mtp-tools against ferry-vdev: detect, folders, files,
-# newfolder, delfile, and 64 MiB plus a tree of 300 small files both
+# newfolder, delfile, and BIG_MIB (16) MiB plus a tree of 300 small files both
 # ways, compared byte for byte with the device's backing directory.
 # mtp-tools have no recursive copy: mtp-connect takes many --sendfile
 # and --getfile in one session. mtp-sendfile exits 0 even when it fails,
@@ -14,9 +14,11 @@ L=$T/local           # the host's files
 G=$T/got             # what the host downloaded
 mkdir -p "$D" "$L" "$G/pre"
 
-step "prepare 64 MiB both ways and two trees of 300 files"
-mkrand "$D/big-down.bin" $((64 << 20))
-mkrand "$L/big-up.bin" $((64 << 20))
+# VDEV_BIG_MIB sets the size of the big file (bench/ measures speed)
+BIG_MIB=${VDEV_BIG_MIB:-16}
+step "prepare $BIG_MIB MiB both ways and two trees of 300 files"
+mkrand "$D/big-down.bin" $((BIG_MIB << 20))
+mkrand "$L/big-up.bin" $((BIG_MIB << 20))
 small_tree "$D/pre" 300
 cp -r "$D/pre" "$T/pre-orig"
 small_tree "$L/tree" 300
@@ -31,7 +33,7 @@ mtp-folders >"$T/folders.txt" 2>&1
 mtp-files >"$T/files.txt" 2>&1
 mark listed
 
-# device -> host: 64 MiB
+# device -> host: the big file
 id=$(awk -v n=big-down.bin '/^File ID:/{id=$3} /^   Filename: /{sub(/^   Filename: /,""); if($0==n){print id; exit}}' "$T/files.txt")
 [ -n "$id" ] || { echo "big-down.bin not listed" >&2; exit 1; }
 start=$(date +%s.%N)
@@ -54,7 +56,7 @@ cd "$T"
 mtp-connect "$@" >"$T/connect-get.txt" 2>&1
 mark tree-down
 
-# host -> device: 64 MiB into the root folder
+# host -> device: the big file into the root folder
 mtp-sendfile "$L/big-up.bin" / >"$T/sendfile.txt" 2>&1
 mark sendfile
 
@@ -97,7 +99,7 @@ for f in pre a b c; do
     grep -q "[[:space:]]$f\$" "$T/folders.txt" || fail "mtp-folders: no folder $f"
 done
 
-step "64 MiB both ways, byte-identical"
+step "$BIG_MIB MiB both ways, byte-identical"
 same "$D/big-down.bin" "$G/big-down.bin"
 same "$L/big-up.bin" "$D/big-up.bin"
 
@@ -118,12 +120,13 @@ n=$(json "$T/stats.json" 'd["devices"][0]["operations"].get("SendObject", 0)')
 [ "$n" -ge 301 ] || fail "SendObject counted $n times"
 n=$(json "$T/stats.json" 'd["devices"][0]["operations"].get("GetObject", 0)')
 [ "$n" -ge 301 ] || fail "GetObject counted $n times"
-python3 - "$T/stats.json" "$T/getfile.time" <<'EOF'
+python3 - "$T/stats.json" "$T/getfile.time" "$BIG_MIB" <<'EOF'
 import json, sys
 d = json.load(open(sys.argv[1]))["devices"][0]
 start, end = map(float, open(sys.argv[2]).read().split())
+big = int(sys.argv[3])
 mib = (d["bytes"]["to_host"] + d["bytes"]["from_host"]) / 2**20
-print("mtp-getfile 64 MiB, link none: %.1f MB/s (%.2f s)" % (64 * 2**20 / 1e6 / (end - start), end - start))
+print("mtp-getfile %d MiB, link none: %.1f MB/s (%.2f s)" % (big, big * 2**20 / 1e6 / (end - start), end - start))
 print("whole run: %d ioctls for %.0f MiB moved: %.1f ioctls/MiB" % (d["ioctls"], mib, d["ioctls"] / mib))
 EOF
 echo PASS

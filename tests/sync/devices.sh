@@ -63,7 +63,7 @@ expect_rc 0
 same_tree "$DEV/device1/Sync" "$LOC/adhoc"
 
 step "one sync per device: a second one is refused, another device syncs alongside"
-mkfile "$DEV/device1/Sync/big.bin" $((150 << 20)) 1700000300
+mkfile "$DEV/device1/Sync/big.bin" $((48 << 20)) 1700000300
 mkfile "$DEV/device2/Sync/e2.bin" 400 1700000300
 RC=0
 VDEV_LINK=usb2 vdev -n 2 -- bash -c '
