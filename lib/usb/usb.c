@@ -720,8 +720,16 @@ static void LIBUSB_CALL ev_cb(struct libusb_transfer *t)
         pthread_mutex_lock(&d->mu);
         resubmit = !d->ev_stopping;
         pthread_mutex_unlock(&d->mu);
-        if (resubmit && libusb_submit_transfer(t) < 0)
+        int r = resubmit ? libusb_submit_transfer(t) : 0;
+        if (r < 0) {
+            /* gone between the event and the resubmit: the only word of
+             * it when no other transfer is in flight */
             resubmit = false;
+            if (r == LIBUSB_ERROR_NO_DEVICE)
+                atomic_store(&d->gone, true);
+            if (d->ev_fn)
+                d->ev_fn(d->ev_user, NULL, 0, r == LIBUSB_ERROR_NO_DEVICE ? FERRY_ENODEV : FERRY_EIO);
+        }
     } else if (t->status == LIBUSB_TRANSFER_NO_DEVICE) {
         atomic_store(&d->gone, true);
         if (d->ev_fn)
