@@ -296,6 +296,12 @@ void fl_link_event(void *user, const uint8_t *buf, size_t len, int err);
 
 enum fl_dir { FL_DATA_NONE, FL_DATA_IN, FL_DATA_OUT };
 
+/* An internal source (the upload stream) returns this from get() when it
+ * has no bytes yet: the link thread then looks at the device (gone, a
+ * failed URB) before it asks again, rather than block inside the source
+ * while the device may have gone. Never a public error code. */
+#define FL_SRC_AGAIN (-1000)
+
 typedef struct fl_txn {
     uint16_t code;
     uint32_t params[FC_MAX_PARAMS];

@@ -250,11 +250,14 @@ static int in_complete(in_state *s, fu_urb *u, uint32_t tid)
     return 0;
 }
 
-/* Fills an OUT URB from the transaction's buffer or source. */
-static int out_fill(fl_txn *t, uint8_t *buf, size_t room, uint64_t *sent, bool *end)
+/* Fills an OUT URB from the transaction's buffer or source. *again tells
+ * that the source gave less than asked or nothing yet (FL_SRC_AGAIN): the
+ * count filled so far is returned and the caller comes back for the rest. */
+static int out_fill(fl_txn *t, uint8_t *buf, size_t room, uint64_t *sent, bool *end, bool *again)
 {
     size_t filled = 0;
     *end = false;
+    *again = false;
     while (filled < room) {
         uint64_t left = t->out_len == UINT64_MAX ? UINT64_MAX : t->out_len - *sent;
         if (left == 0) {
@@ -270,6 +273,10 @@ static int out_fill(fl_txn *t, uint8_t *buf, size_t room, uint64_t *sent, bool *
             *sent += want;
         } else {
             ssize_t g = t->out_src->get(t->out_src->priv, buf + filled, want);
+            if (g == FL_SRC_AGAIN) {
+                *again = true;
+                break;
+            }
             if (g < 0)
                 return (int)g;
             if (g == 0) {
@@ -280,6 +287,12 @@ static int out_fill(fl_txn *t, uint8_t *buf, size_t room, uint64_t *sent, bool *
             }
             filled += (size_t)g;
             *sent += (uint64_t)g;
+            if ((size_t)g < want) {
+                /* a source that gives less than asked may be waiting for
+                 * its writer: let the caller look at the device first */
+                *again = true;
+                break;
+            }
         }
     }
     if (t->out_len != UINT64_MAX && *sent == t->out_len)
@@ -298,6 +311,16 @@ static int wait_out(fl_link *l, unsigned to)
     return res;
 }
 
+/* Without blocking: FERRY_ENODEV once the device is gone, the error of
+ * the oldest OUT URB if it failed, else 0. */
+static int out_check(fl_link *l)
+{
+    if (l->t->gone(l->dev))
+        return FERRY_ENODEV;
+    int rc = wait_out(l, 0);
+    return rc == FERRY_ETIMEDOUT || rc == FERRY_EEND ? 0 : rc;
+}
+
 static int out_phase(fl_link *l, ferry_op *op, fl_txn *t, uint32_t tid, unsigned to)
 {
     uint16_t mps = l->t->mps(l->dev);
@@ -311,16 +334,26 @@ static int out_phase(fl_link *l, ferry_op *op, fl_txn *t, uint32_t tid, unsigned
                 return rc;
             u = l->t->pipe_idle(l->pout);
         }
-        size_t off = 0;
+        size_t len = 0;
         if (first) {
             fc_data_hdr_encode(t->code, tid, t->out_len, u->buf);
-            off = FC_HDR_LEN;
+            len = FC_HDR_LEN;
             first = false;
         }
-        int n = out_fill(t, u->buf + off, u->cap - off, &sent, &end);
-        if (n < 0)
-            return n;
-        size_t len = off + (size_t)n;
+        bool again;
+        for (;;) {
+            int n = out_fill(t, u->buf + len, u->cap - len, &sent, &end, &again);
+            if (n < 0)
+                return n;
+            len += (size_t)n;
+            if (!again || end || len == u->cap)
+                break;
+            /* the source is waiting for its writer: meanwhile a URB sent
+             * earlier may have failed, or the device gone */
+            int rc = out_check(l);
+            if (rc < 0)
+                return rc;
+        }
         container += len;
         /* the device learns the end from a short packet: add a zero-length
          * one when the container ends on a packet boundary */

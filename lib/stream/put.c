@@ -189,6 +189,8 @@ static int spool(const ferry_data *src, ferry_op *op, int *fd_out, uint64_t *siz
             break;
         }
         ssize_t n = src->get(src->priv, buf, 1 << 20);
+        if (n == FL_SRC_AGAIN)
+            continue;
         if (n < 0) {
             rc = (int)n;
             break;
@@ -249,6 +251,8 @@ static int skip_source(const ferry_data *src, uint64_t n)
     uint8_t buf[65536];
     while (n) {
         ssize_t g = src->get(src->priv, buf, n < sizeof(buf) ? (size_t)n : sizeof(buf));
+        if (g == FL_SRC_AGAIN)
+            continue;
         if (g <= 0)
             return g < 0 ? (int)g : FERRY_EMISMATCH;
         n -= (uint64_t)g;

@@ -88,6 +88,7 @@ int fs_stream_wait_commit(fs_stream *s, ferry_op *op)
 static ssize_t stream_get(void *priv, void *buf, size_t len)
 {
     fs_stream *s = priv;
+    bool waited = false;
     pthread_mutex_lock(&s->mu);
     for (;;) {
         if (s->wlen) {
@@ -108,7 +109,13 @@ static ssize_t stream_get(void *priv, void *buf, size_t len)
             pthread_mutex_unlock(&s->mu);
             return FERRY_ECANCELLED;
         }
+        if (waited) {
+            /* the link thread looks at the device, then asks again */
+            pthread_mutex_unlock(&s->mu);
+            return FL_SRC_AGAIN;
+        }
         timed_wait(s, 50);
+        waited = true;
     }
 }
 
