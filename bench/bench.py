@@ -271,6 +271,49 @@ class Bench:
                     flush=True)
             self.results.append(r)
 
+    def tune(self):
+        """URB depth and size: ferry-bench reading and writing a big object
+        on the usb2 link and unpaced, and the cancel latency on usb2, per
+        setting (docs/TUNING.md). Not part of the default run."""
+        size = (16 if self.quick else 128) << 20
+        dev = self.path("dev-tune")
+        self.make_file(os.path.join(dev, "big.bin"), size)
+        depths = [1, 2, 4, 8, 16]
+        sizes = [64 << 10, 256 << 10, 1 << 20, 4 << 20]
+        for link in ["usb2", "none"]:
+            for d in depths:
+                for z in sizes:
+                    env = {"FERRY_URB_DEPTH": str(d), "FERRY_URB_SIZE": str(z)}
+                    row = {"case": "tune", "tool": "ferry", "link": link, "urb_depth": d, "urb_size": z}
+                    for what, cmd in [("read", "%s read /big.bin" % self.fbench),
+                                      ("write", "%s write up.bin %d" % (self.fbench, size))]:
+                        rates = []
+                        for _ in range(self.runs):
+                            st = self.vdev_run(dev, cmd, link=link, env=env)
+                            try:
+                                j = json.loads(st["stdout"].strip().splitlines()[-1])
+                            except (ValueError, IndexError):
+                                j = {}
+                            if st["rc"] == 0 and j.get("bytes") == size:
+                                rates.append(size / 1e3 / j["ms"])
+                        row[what + "_mb_per_s"] = statistics.median(rates) if rates else None
+                    if link == "usb2":
+                        st = self.vdev_run(dev, "%s cancel /big.bin %d" % (self.fbench, 5 if self.quick else 15),
+                                           link=link, env=env)
+                        try:
+                            j = json.loads(st["stdout"].strip().splitlines()[-1])
+                            row["cancel_final_median_ms"] = j["final_median_ms"]
+                            row["cancel_final_max_ms"] = j["final_max_ms"]
+                        except (ValueError, IndexError, KeyError):
+                            pass
+                    row["ok"] = row["read_mb_per_s"] is not None and row["write_mb_per_s"] is not None
+                    self.results.append(row)
+                    fmt = lambda v: "%7.1f" % v if v is not None else "      -"
+                    print("  tune %-4s depth %2d x %4d KiB  read %s MB/s  write %s MB/s%s" % (
+                        link, d, z >> 10, fmt(row["read_mb_per_s"]), fmt(row["write_mb_per_s"]),
+                        "  cancel %.1f/%.1f ms" % (row["cancel_final_median_ms"], row["cancel_final_max_ms"])
+                        if "cancel_final_median_ms" in row else ""), flush=True)
+
     def cost(self):
         """CPU instructions per MiB (callgrind) and peak memory."""
         size = (8 if self.quick else 32) << 20
@@ -350,7 +393,9 @@ def main():
     ap.add_argument("--build", required=True)
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--quick", action="store_true", help="small sizes, one run (the CI step)")
-    ap.add_argument("--only", default="", help="comma-separated: big,trees,listing,cancel,multi,cost")
+    ap.add_argument("--only", default="",
+                    help="comma-separated: big,trees,listing,cancel,multi,cost; and tune (URB settings, "
+                         "only when asked)")
     ap.add_argument("--links", default="usb2,usb3,none")
     ap.add_argument("--json", default="bench-results.json")
     args = ap.parse_args()
@@ -374,6 +419,8 @@ def main():
             b.multi()
         if not only or "cost" in only:
             b.cost()
+        if "tune" in only:
+            b.tune()
         b.summary()
     finally:
         shutil.rmtree(b.tmp, ignore_errors=True)

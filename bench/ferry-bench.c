@@ -3,6 +3,9 @@
  * bench/ferry-bench: the benchmark cases that need the library itself.
  *
  *   ferry-bench read PATH             read an object into a sink that drops it
+ *   ferry-bench write NAME SIZE       upload SIZE bytes (made up, not read
+ *                                     from a disk) as NAME at the top of
+ *                                     the first storage, as ferry put does
  *   ferry-bench cancel PATH N         N cancels of a read at random moments:
  *                                     prints cancel->final result and
  *                                     cancel->link ready latencies (ms)
@@ -161,6 +164,47 @@ static int bench_cancel(ferry_dev *h, uint32_t id, int n)
     return k ? 0 : 1;
 }
 
+/* A source of made-up bytes: the upload's speed, not the disk's. */
+typedef struct gen_state {
+    uint64_t left;
+} gen_state;
+
+static ssize_t gen(void *priv, void *buf, size_t len)
+{
+    gen_state *g = priv;
+    if (len > g->left)
+        len = (size_t)g->left;
+    memset(buf, 0x5a, len);
+    g->left -= len;
+    return (ssize_t)len;
+}
+
+static int write_one(ferry_dev *h, const char *name, uint64_t size)
+{
+    ferry_op *op;
+    ferry_item it;
+    int rc = ferry_storages(h, NULL, &op);
+    if (rc)
+        return rc;
+    uint32_t storage = 0;
+    while (ferry_op_next(op, &it, -1) == 0) {
+        if (!storage && it.kind == FERRY_ITEM_STORAGE)
+            storage = it.u.storage.id;
+        ferry_item_clear(&it);
+    }
+    ferry_op_close(op);
+    if (!storage)
+        return FERRY_ENOENT;
+    gen_state g = {size};
+    ferry_data src = {gen, NULL, &g};
+    rc = ferry_put(h, storage, FERRY_ROOT, name, size, FERRY_MTIME_NONE, &src, FERRY_PUT_REPLACE, NULL, &op);
+    if (rc)
+        return rc;
+    rc = ferry_op_wait(op, -1);
+    ferry_op_close(op);
+    return rc;
+}
+
 typedef struct multi_arg {
     ferry_dev *h;
     const char *path;
@@ -183,7 +227,7 @@ static void *multi_thread(void *p)
 int main(int argc, char **argv)
 {
     if (argc < 3) {
-        fprintf(stderr, "usage: ferry-bench read|cancel|multi PATH [N]\n");
+        fprintf(stderr, "usage: ferry-bench read PATH | write NAME SIZE | cancel PATH N | multi PATH NDEV\n");
         return 2;
     }
     ferry_ctx *ctx = new_ctx();
@@ -204,6 +248,14 @@ int main(int argc, char **argv)
             rc = read_all(h, o.id, &got);
         double dt = now_ms() - t0;
         printf("{\"bytes\": %llu, \"ms\": %.3f}\n", (unsigned long long)got, dt);
+        ferry_dev_close(h);
+    } else if (!strcmp(argv[1], "write") && argc == 4) {
+        ferry_dev *h = open_dev(ctx, &list[0]);
+        uint64_t size = strtoull(argv[3], NULL, 0);
+        double t0 = now_ms();
+        rc = write_one(h, argv[2], size);
+        double dt = now_ms() - t0;
+        printf("{\"bytes\": %llu, \"ms\": %.3f}\n", (unsigned long long)(rc ? 0 : size), dt);
         ferry_dev_close(h);
     } else if (!strcmp(argv[1], "cancel") && argc == 4) {
         ferry_dev *h = open_dev(ctx, &list[0]);
