@@ -50,8 +50,8 @@ typedef struct ferry_ctx_opts {
     ferry_log_fn log;          /**< NULL: no logging */
     void *log_user;            /**< passed to log */
     ferry_log_level log_level; /**< most detailed level passed to log */
-    unsigned urb_depth;        /**< bulk URBs in flight; 0: default (see docs/TUNING.md) */
-    unsigned urb_size;         /**< bytes per bulk URB; 0: default */
+    unsigned urb_depth;        /**< bulk URBs in flight, 1-32; 0: the default, 4 (docs/TUNING.md) */
+    unsigned urb_size;         /**< bytes per bulk URB, 4 KiB-64 MiB; 0: the default, 256 KiB */
     /** Per-transaction timeout; 0: 10000 (60000 for slow devices). A
      *  device that does not confirm a cancel within this time (30 s at
      *  most) is reopened, and failed with FERRY_EWEDGED if that fails. */

@@ -193,7 +193,7 @@ FERRY_API int ferry_ctx_new(ferry_ctx **out, const ferry_ctx_opts *opts)
     ctx->delivery = o.delivery;
     /* defaults chosen by bench/ (docs/TUNING.md) */
     ctx->urb_depth = o.urb_depth ? o.urb_depth : 4;
-    ctx->urb_size = o.urb_size ? o.urb_size : (1u << 20);
+    ctx->urb_size = o.urb_size ? o.urb_size : (256u << 10);
     ctx->timeout_ms = o.timeout_ms ? o.timeout_ms : 10000;
     ctx->t = &fu_libusb;
     ctx->efd = -1;
