@@ -42,6 +42,34 @@ static int tee_put(void *priv, const void *buf, size_t len)
     return rc < 0 ? rc : t->tee->put(t->tee->priv, buf, len);
 }
 
+/* Writes behind the download: every WB_CHUNK bytes the kernel is asked to
+ * start writing the last chunk out, so the fsync before the rename has
+ * little left to do instead of a whole object's dirty pages. Asynchronous:
+ * the transfer does not wait for the disk here. */
+#define WB_CHUNK (2u << 20)
+
+typedef struct wb_sink {
+    const ferry_data *inner;
+    int fd;
+    uint64_t pos, kicked; /* file offsets */
+} wb_sink;
+
+static int wb_put(void *priv, const void *buf, size_t len)
+{
+    wb_sink *w = priv;
+    int rc = w->inner->put(w->inner->priv, buf, len);
+    if (rc < 0)
+        return rc;
+    w->pos += len;
+#ifdef HAVE_SYNC_FILE_RANGE
+    if (w->pos - w->kicked >= WB_CHUNK) {
+        (void)sync_file_range(w->fd, (off_t)w->kicked, (off_t)(w->pos - w->kicked), SYNC_FILE_RANGE_WRITE);
+        w->kicked = w->pos;
+    }
+#endif
+    return 0;
+}
+
 static void cleanup_get(ferry_op *op)
 {
     get_params *g = op->p.ext;
@@ -158,9 +186,11 @@ static int run_get(fl_link *l, ferry_op *op)
     }
     ferry_data_state st;
     ferry_data sink = ferry_data_fd(&st, fd);
-    tee_sink teed = {&sink, &g->tee};
+    wb_sink wb = {&sink, fd, offset, offset};
+    ferry_data behind = {NULL, wb_put, &wb};
+    tee_sink teed = {&behind, &g->tee};
     ferry_data both = {NULL, tee_put, &teed};
-    rc = fl_read_object(l, op, &o, offset, FERRY_TO_END, g->has_tee ? &both : &sink);
+    rc = fl_read_object(l, op, &o, offset, FERRY_TO_END, g->has_tee ? &both : &behind);
     if (rc == FERRY_ENOSPC || rc == FERRY_ELOCAL_IO)
         fl_op_set_error(op, "%s: %s", g->path, strerror(st.err));
     if (rc == 0 && fsync(fd) < 0) {
