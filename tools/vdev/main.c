@@ -68,6 +68,9 @@ static void usage(FILE *out)
             "  -p, --persona NAME    how the device behaves after a cancel (see below);\n"
             "                        default: compliant\n"
             "  -l, --link MODEL      usb2 (default), usb3 or none (unpaced)\n"
+            "      --int-interval B  bInterval of the interrupt (event) endpoint, 1-16:\n"
+            "                        one event per 2^(B-1) x 125 us on a paced link\n"
+            "                        (default 6, 4 ms; 9 on usb3)\n"
             "  -f, --fault SPEC      inject a fault (see below); repeatable\n"
             "  -S, --stats FILE      write counters as JSON to FILE on exit\n"
             "  -t, --trace FILE      log every transaction and class request to FILE\n"
@@ -199,7 +202,8 @@ int main(int argc, char **argv)
         {"hostile-names", no_argument, NULL, 'H'}, {"serial", required_argument, NULL, 'N'},
         {"quiet", no_argument, NULL, 'q'},         {"help", no_argument, NULL, 'h'},
         {"trace", required_argument, NULL, 't'},   {"no-udev-props", no_argument, NULL, 'U'},
-        {"version", no_argument, NULL, 'V'},       {NULL, 0, NULL, 0},
+        {"version", no_argument, NULL, 'V'},       {"int-interval", required_argument, NULL, 'I'},
+        {NULL, 0, NULL, 0},
     };
     storage_opt storages[VD_MAX_STORAGES];
     int nstorages = 0;
@@ -212,6 +216,7 @@ int main(int argc, char **argv)
     FILE *trace = NULL;
     const char *serial = "FERRY0001";
     int ndev = 1;
+    int int_interval = 0;
     bool hostile = false, quiet = false, udev_props = true;
     int opt;
     char err[256];
@@ -262,6 +267,13 @@ int main(int argc, char **argv)
             ndev = atoi(optarg);
             if (ndev < 1 || ndev > MAX_DEVICES) {
                 fprintf(stderr, "ferry-vdev: --devices takes 1 to %d\n", MAX_DEVICES);
+                return 2;
+            }
+            break;
+        case 'I':
+            int_interval = atoi(optarg);
+            if (int_interval < 1 || int_interval > 16) {
+                fprintf(stderr, "ferry-vdev: --int-interval takes a bInterval of 1 to 16\n");
                 return 2;
             }
             break;
@@ -352,6 +364,7 @@ int main(int argc, char **argv)
             .ms_os_desc = true,
             .no_udev_props = !udev_props,
             .link = link,
+            .int_interval = (uint8_t)int_interval,
             .busnum = 1,
             .devnum = k + 2,
         };

@@ -421,6 +421,14 @@ static void pump_out(vd_usb *u, uint64_t now)
     }
 }
 
+/* The interrupt endpoint's bInterval: 2^(b-1) microframes of 125 us. */
+static uint8_t int_interval(const vd_usb *u)
+{
+    if (u->id.int_interval >= 1 && u->id.int_interval <= 16)
+        return u->id.int_interval;
+    return u->id.link == VD_LINK_USB3 ? 9 : 6;
+}
+
 static void pump_int(vd_usb *u, uint64_t now)
 {
     while (!vd_list_empty(&u->q_int) && (u->halt_int || !vd_list_empty(&u->int_msgs))) {
@@ -440,7 +448,7 @@ static void pump_int(vd_usb *u, uint64_t now)
         }
         /* interrupt endpoints are polled once per interval (bInterval 6:
          * every 4 ms at high speed); model half an interval on average */
-        r->due_ns = u->pkt_ns ? now + 2000000ull : now;
+        r->due_ns = u->pkt_ns ? now + (125000ull << (int_interval(u) - 1)) / 2 : now;
         r->complete = true;
         timed_insert(u, r);
     }
@@ -704,12 +712,12 @@ static void build_descriptors(vd_usb *u)
     const uint8_t eps[3][4] = {
         {VD_EP_IN, USB_ENDPOINT_XFER_BULK, 0, 0},
         {VD_EP_OUT, USB_ENDPOINT_XFER_BULK, 0, 0},
-        {VD_EP_INT, USB_ENDPOINT_XFER_INT, 28, 6},
+        {VD_EP_INT, USB_ENDPOINT_XFER_INT, 28, int_interval(u)},
     };
     for (int i = 0; i < 3; i++) {
         uint16_t m = eps[i][1] == USB_ENDPOINT_XFER_BULK ? mps : eps[i][2];
         c[n++] = 7; c[n++] = USB_DT_ENDPOINT; c[n++] = eps[i][0]; c[n++] = eps[i][1];
-        c[n++] = m & 0xff; c[n++] = m >> 8; c[n++] = ss && eps[i][3] ? 9 : eps[i][3];
+        c[n++] = m & 0xff; c[n++] = m >> 8; c[n++] = eps[i][3];
         if (ss) {
             /* SuperSpeed endpoint companion */
             c[n++] = 6; c[n++] = USB_DT_SS_ENDPOINT_COMP;
@@ -1783,7 +1791,7 @@ static int build_sysfs(vd_usb *u)
     make_ep_dir(u->syspath, 0x00, 0, ss ? 512 : 64, 0);
     make_ep_dir(u->ifpath, VD_EP_IN, USB_ENDPOINT_XFER_BULK, u->mps, 0);
     make_ep_dir(u->ifpath, VD_EP_OUT, USB_ENDPOINT_XFER_BULK, u->mps, 0);
-    make_ep_dir(u->ifpath, VD_EP_INT, USB_ENDPOINT_XFER_INT, 28, ss ? 9 : 6);
+    make_ep_dir(u->ifpath, VD_EP_INT, USB_ENDPOINT_XFER_INT, 28, int_interval(u));
     return 0;
 }
 

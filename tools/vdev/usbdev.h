@@ -46,6 +46,7 @@ typedef struct vd_usb_ident {
     bool ms_os_desc;       /* answer string 0xEE and the extended compat ID */
     bool no_udev_props;    /* no ID_MTP_DEVICE/ID_MEDIA_PLAYER in the udev properties */
     enum vd_link link;
+    uint8_t int_interval;  /* interrupt endpoint bInterval, 1-16; 0: 6 (9 at SuperSpeed) */
     int busnum, devnum;
 } vd_usb_ident;
 
