@@ -270,9 +270,15 @@ struct fl_link {
     struct { uint16_t code; uint32_t param; } evq[64];
     unsigned nevq;
     bool evq_overflow;
-    /* objects the link changed itself lately: their events are echoes */
-    uint32_t self_ids[64];
-    unsigned self_pos;
+    /* objects the link changed itself lately: their events are echoes.
+     * A hash set of ids with the time each stops counting (ms); events
+     * can lag far behind on a busy link (one interrupt transfer per
+     * poll interval), so no small ring will do. */
+    struct fl_selfset {
+        uint32_t *ids;   /* 0: an empty slot (no object has handle 0) */
+        uint64_t *until;
+        size_t cap, n;
+    } self;
     /* counters for the tests and benchmarks (ferry_dev_stats) */
     atomic_ullong n_transactions, n_cancels, n_recoveries;
 };
@@ -358,6 +364,8 @@ void fl_objects_free(ferry_object *objs, size_t n);
 int fl_resolve_path(fl_link *l, ferry_op *op, const char *path, ferry_object *out);
 int fl_refresh_storages(fl_link *l, ferry_op *op);
 void fl_dircache_drop(fl_link *l);
+/* Frees the set of objects the link changed itself. */
+void fl_selfset_free(fl_link *l);
 void fl_dircache_forget(fl_link *l, uint32_t storage, uint32_t folder);
 /* A folder's listing from the cache, listed from the device if missing.
  * Valid until the next call that lists or changes objects. */

@@ -40,6 +40,7 @@ static void link_free(fl_link *l)
     }
     fy_free(l->storages);
     fl_dircache_drop(l);
+    fl_selfset_free(l);
     pthread_mutex_destroy(&l->mu);
     pthread_cond_destroy(&l->cv);
     fy_free(l);
@@ -212,6 +213,7 @@ void fl_link_disconnect(fl_link *l, bool close_session)
     l->dev = NULL;
     l->wire_dirty = false;
     fl_dircache_drop(l);
+    fl_selfset_free(l); /* handles mean nothing outside the session */
 }
 
 static void set_caps(fl_link *l)

@@ -552,17 +552,89 @@ int fl_find_object(fl_link *l, ferry_op *op, uint32_t id, ferry_object *out)
     return fl_get_object(l, op, id, out);
 }
 
+/* How long after the link changed an object its events count as echoes.
+ * Events trail the changes by the device's event rate (one interrupt
+ * transfer per poll interval: 250 a second at bInterval 6); a minute
+ * covers thousands of files uploaded in a row. A change made on the
+ * device to an object ferry changed in the last minute is missed by the
+ * folder cache, which a listing corrects (ferry ls lists afresh). */
+#define SELF_ECHO_MS 60000u
+
+static uint64_t mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+static size_t self_slot(const struct fl_selfset *s, uint32_t id)
+{
+    size_t i = (id * 2654435761u) & (s->cap - 1);
+    while (s->ids[i] && s->ids[i] != id)
+        i = (i + 1) & (s->cap - 1);
+    return i;
+}
+
+void fl_selfset_free(fl_link *l)
+{
+    fy_free(l->self.ids);
+    fy_free(l->self.until);
+    memset(&l->self, 0, sizeof(l->self));
+}
+
+/* Makes room: expired ids go, the table doubles when still half full. */
+static int self_grow(struct fl_selfset *s, uint64_t now)
+{
+    size_t live = 0;
+    for (size_t i = 0; i < s->cap; i++)
+        if (s->ids[i] && s->until[i] > now)
+            live++;
+    size_t cap = 256;
+    while (cap < 4 * (live + 1))
+        cap *= 2;
+    struct fl_selfset t = {fy_calloc(cap, sizeof(uint32_t)), fy_calloc(cap, sizeof(uint64_t)), cap, 0};
+    if (!t.ids || !t.until) {
+        fy_free(t.ids);
+        fy_free(t.until);
+        return FERRY_ENOMEM;
+    }
+    for (size_t i = 0; i < s->cap; i++) {
+        if (!s->ids[i] || s->until[i] <= now)
+            continue;
+        size_t j = self_slot(&t, s->ids[i]);
+        t.ids[j] = s->ids[i];
+        t.until[j] = s->until[i];
+        t.n++;
+    }
+    fy_free(s->ids);
+    fy_free(s->until);
+    *s = t;
+    return 0;
+}
+
 static void self_changed(fl_link *l, uint32_t id)
 {
-    l->self_ids[l->self_pos++ % (sizeof(l->self_ids) / sizeof(l->self_ids[0]))] = id;
+    struct fl_selfset *s = &l->self;
+    uint64_t now = mono_ms();
+    if ((s->n + 1) * 2 > s->cap && self_grow(s, now) < 0) {
+        fl_dircache_drop(l); /* cannot tell echoes: better no cache */
+        return;
+    }
+    size_t i = self_slot(s, id);
+    if (!s->ids[i]) {
+        s->ids[i] = id;
+        s->n++;
+    }
+    s->until[i] = now + SELF_ECHO_MS;
 }
 
 static bool changed_by_self(const fl_link *l, uint32_t id)
 {
-    for (size_t i = 0; i < sizeof(l->self_ids) / sizeof(l->self_ids[0]); i++)
-        if (l->self_ids[i] == id)
-            return true;
-    return false;
+    const struct fl_selfset *s = &l->self;
+    if (!s->cap || !id)
+        return false;
+    size_t i = self_slot(s, id);
+    return s->ids[i] == id && s->until[i] > mono_ms();
 }
 
 /* The folder listing that holds id, if cached. */
