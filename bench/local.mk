@@ -9,4 +9,4 @@ bench_peer_libmtp_LDADD = $(LIBMTP_LIBS)
 bench: bench/ferry-bench$(EXEEXT) bench/peer-libmtp$(EXEEXT) ferry$(EXEEXT) ferry-vdev$(EXEEXT)
 .PHONY: bench
 CLEANFILES += bench/ferry-bench$(EXEEXT) bench/peer-libmtp$(EXEEXT)
-EXTRA_DIST += bench/run bench/bench.py
+EXTRA_DIST += bench/run bench/bench.py bench/README.md
