@@ -26,4 +26,5 @@ EXTRA_DIST += \
 	docs/CONTRACT.md \
 	docs/EXAMPLES.md \
 	docs/LAB.md \
-	docs/SYNC.md
+	docs/SYNC.md \
+	docs/TUNING.md
