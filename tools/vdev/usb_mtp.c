@@ -505,6 +505,14 @@ static int t_send(vd_ctx *c, const void *buf, size_t n)
     return rc;
 }
 
+static bool byte_fault_pending(const vd_mtp *m)
+{
+    for (size_t i = 0; i < m->nfaults; i++)
+        if (!m->faults[i].fired && m->faults[i].trigger == VD_TRIG_BYTE)
+            return true;
+    return false;
+}
+
 static int t_send_end(vd_ctx *c)
 {
     vd_mtp *m = c->transport;
@@ -514,6 +522,16 @@ static int t_send_end(vd_ctx *c)
         rc = FERRY_ECANCELLED;
     else if (vd_usb_in_put(m->u, NULL, 0, true, true) < 0)
         rc = FERRY_ENOMEM;
+    /* A fault at a byte count fires when the bus has moved that many
+     * bytes, wherever the host is: with the whole data phase queued
+     * (up to IN_HIGH_WATER of it), watch it go out before answering
+     * (unless the host moved on to a new command). */
+    while (!rc && byte_fault_pending(m) && vd_usb_in_queued(m->u) > 0 && vd_usb_out_avail(m->u) == 0) {
+        enum vd_fault_kind k = check_async_faults(m);
+        if (k && (rc = apply_async_fault(m, k)))
+            break;
+        rc = wait_io(m, true);
+    }
     vd_usb_unlock(m->u);
     return rc;
 }
