@@ -430,12 +430,25 @@ static void fmt_eta(double secs, char *buf, size_t len)
         snprintf(buf, len, "%u:%02u", s / 60, s % 60);
 }
 
+/* The control sequence that erases the progress lines (appended to f). */
+static void put_clear(FILE *f)
+{
+    for (int i = 0; i < P.lines; i++)
+        fputs(i ? "\033[A\r\033[K" : "\r\033[K", f);
+}
+
 void progress_clear(void)
 {
     if (!P.lines)
         return;
-    for (int i = 0; i < P.lines; i++)
-        fputs(i ? "\033[A\r\033[K" : "\r\033[K", stderr);
+    char seq[64];
+    FILE *mem = fmemopen(seq, sizeof(seq), "w");
+    if (!mem)
+        return;
+    put_clear(mem);
+    long n = ftell(mem);
+    fclose(mem);
+    fwrite(seq, 1, (size_t)n, stderr); /* one write: no half-erased screen */
     P.lines = 0;
     fflush(stderr);
 }
@@ -491,29 +504,35 @@ void cli_progress_tick(void)
     if (bw < 5)
         bw = 5;
     /* a narrow terminal: the suffixes are cut at the edge */
-    char b[48], line[512];
-    progress_clear();
-    FILE *mem = fmemopen(line, sizeof(line), "w");
+    char b[48], line1[512], line2[512];
+    FILE *mem = fmemopen(line1, sizeof(line1), "w");
     if (!mem)
         return;
     put_field(mem, P.name, left);
     bar(b, bw, empty_done ? 1 : P.file_total ? (double)P.file_done / (double)P.file_total : 0);
     fprintf(mem, " %s%s", b, fsuf);
     fclose(mem);
-    size_t n;
-    cols_of((const unsigned char *)line, &n, w);
-    fprintf(stderr, "%.*s\n", (int)n, line);
-    mem = fmemopen(line, sizeof(line), "w");
-    if (!mem) {
-        P.lines = 1;
+    mem = fmemopen(line2, sizeof(line2), "w");
+    if (!mem)
         return;
-    }
     fprintf(mem, "%-*s", left, jpre);
     bar(b, bw, P.job_bytes ? (double)moved / (double)P.job_bytes : 0);
     fprintf(mem, " %s%s", b, jsuf);
     fclose(mem);
-    cols_of((const unsigned char *)line, &n, w);
-    fprintf(stderr, "%.*s", (int)n, line);
+    size_t n1, n2;
+    cols_of((const unsigned char *)line1, &n1, w);
+    cols_of((const unsigned char *)line2, &n2, w);
+    /* the old frame erased and the new one drawn in one write: a terminal
+     * (or a screen capture) never sees the lines blank in between */
+    char frame[1200];
+    mem = fmemopen(frame, sizeof(frame), "w");
+    if (!mem)
+        return;
+    put_clear(mem);
+    fprintf(mem, "%.*s\n%.*s", (int)n1, line1, (int)n2, line2);
+    long n = ftell(mem);
+    fclose(mem);
+    fwrite(frame, 1, (size_t)n, stderr);
     fflush(stderr);
     P.lines = 2;
 }
