@@ -143,10 +143,12 @@ AM_CONTRACT_LOG_FLAGS = --bindir '$(abs_top_builddir)/tests/integration' --vdev 
 # contract-stress is left out: its timing under valgrind proves little
 # (it runs under ThreadSanitizer in scripts/test-all instead).
 CONTRACT_VALGRIND_TESTS = $(filter-out %/contract-stress.contract,$(CONTRACT_TESTS))
+# (one line: a backslash-newline inside the quotes would reach the shell)
+CONTRACT_VALGRIND = valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite
+CONTRACT_VALGRIND += --suppressions=$(abs_top_srcdir)/tests/integration/contract-valgrind.supp
 check-contract-valgrind:
 	$(MAKE) $(AM_MAKEFLAGS) check TESTS='$(CONTRACT_VALGRIND_TESTS)' \
-	  CONTRACT_WRAPPER='$(LIBTOOL) --mode=execute valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
-	  --suppressions=$(abs_top_srcdir)/tests/integration/contract-valgrind.supp'
+	  CONTRACT_WRAPPER='$(LIBTOOL) --mode=execute $(CONTRACT_VALGRIND)'
 endif
 endif
 EXTRA_DIST += \
