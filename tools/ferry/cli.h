@@ -47,6 +47,9 @@ extern cli g;
 
 /* Messages: one line each, to stderr. */
 void cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* cli_err about a failed call that returned rc; says nothing when rc is
+ * the cancel that the user's interrupt caused. */
+void cli_err_rc(int rc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cli_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* A wrong argument: one line saying what, then the command's synopsis,

@@ -516,7 +516,7 @@ int cmd_get(int argc, char **argv)
         rc = cli_resolve(rpath, &o);
         if (rc < 0) {
             if (rc != FERRY_ECANCELLED || !cli_interrupted()) {
-                cli_err("get %s: %s", argv[i], cli_path_why(rc));
+                cli_err_rc(rc, "get %s: %s", argv[i], cli_path_why(rc));
                 failed(&cp, rc);
             }
             free(rpath);
@@ -773,7 +773,8 @@ int cmd_put(int argc, char **argv)
         rc = dir ? cli_resolve(dir, &parent) : FERRY_ENOMEM;
         free(dir);
         if (rc < 0 || !parent.is_folder) {
-            cli_err("put: %s: %s", remote, rc == FERRY_ENOENT || rc == 0 ? "no such folder on the device" : ferry_strerror(rc));
+            cli_err_rc(rc, "put: %s: %s", remote,
+                       rc == FERRY_ENOENT || rc == 0 ? "no such folder on the device" : ferry_strerror(rc));
             free(remote);
             if (rc == 0)
                 free(parent.name);
@@ -782,7 +783,7 @@ int cmd_put(int argc, char **argv)
         dst = parent;
         parent.name = NULL;
     } else {
-        cli_err("put %s: %s", remote, cli_path_why(rc));
+        cli_err_rc(rc, "put %s: %s", remote, cli_path_why(rc));
         free(remote);
         return cli_exit_code(rc);
     }

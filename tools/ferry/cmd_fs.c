@@ -56,7 +56,7 @@ int cmd_rm(int argc, char **argv)
         ferry_object obj;
         rc = cli_resolve(path, &obj);
         if (rc < 0) {
-            cli_err("rm %s: %s", argv[i], cli_path_why(rc));
+            cli_err_rc(rc, "rm %s: %s", argv[i], cli_path_why(rc));
             cli_note_error(rc);
             free(path);
             continue;
@@ -99,7 +99,7 @@ static int make_folder(const char *path, bool parents, ferry_object *out)
         return FERRY_EEXIST;
     }
     if (rc != FERRY_ENOENT) {
-        cli_err("mkdir %s: %s", path, cli_path_why(rc));
+        cli_err_rc(rc, "mkdir %s: %s", path, cli_path_why(rc));
         return rc;
     }
     char *dir = path_dirname(path);
@@ -110,7 +110,7 @@ static int make_folder(const char *path, bool parents, ferry_object *out)
         rc = cli_resolve(dir, &parent);
     if (rc < 0) {
         if (!parents)
-            cli_err("mkdir %s: %s", dir, cli_path_why(rc));
+            cli_err_rc(rc, "mkdir %s: %s", dir, cli_path_why(rc));
         free(dir);
         return rc;
     }
@@ -179,7 +179,7 @@ int cmd_mv(int argc, char **argv)
     ferry_object so, dobj, parent = {0};
     rc = cli_resolve(src, &so);
     if (rc < 0) {
-        cli_err("mv %s: %s", argv[optind], cli_path_why(rc));
+        cli_err_rc(rc, "mv %s: %s", argv[optind], cli_path_why(rc));
         free(src);
         free(dst);
         return cli_exit_code(rc);

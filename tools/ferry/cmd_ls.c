@@ -155,7 +155,7 @@ int cmd_ls(int argc, char **argv)
         ferry_object obj;
         int rc = cli_resolve(path, &obj);
         if (rc < 0) {
-            cli_err("ls %s: %s", paths[i], cli_path_why(rc));
+            cli_err_rc(rc, "ls %s: %s", paths[i], cli_path_why(rc));
             cli_note_error(rc);
             free(path);
             continue;
@@ -255,7 +255,7 @@ int cmd_tree(int argc, char **argv)
     ferry_object obj;
     int rc = cli_resolve(path, &obj);
     if (rc < 0) {
-        cli_err("tree %s: %s", path, cli_path_why(rc));
+        cli_err_rc(rc, "tree %s: %s", path, cli_path_why(rc));
         free(path);
         return cli_exit_code(rc);
     }
@@ -297,7 +297,7 @@ int cmd_stat(int argc, char **argv)
         ferry_object obj;
         int rc = cli_resolve(path, &obj);
         if (rc < 0) {
-            cli_err("stat %s: %s", argv[i], cli_path_why(rc));
+            cli_err_rc(rc, "stat %s: %s", argv[i], cli_path_why(rc));
             cli_note_error(rc);
             free(path);
             continue;

@@ -181,6 +181,16 @@ void cli_err(const char *fmt, ...)
     va_end(ap);
 }
 
+void cli_err_rc(int rc, const char *fmt, ...)
+{
+    if (rc == FERRY_ECANCELLED && cli_interrupted())
+        return; /* the user's Ctrl-C: "interrupted" said it all */
+    va_list ap;
+    va_start(ap, fmt);
+    vmsg(NULL, fmt, ap);
+    va_end(ap);
+}
+
 void cli_warn(const char *fmt, ...)
 {
     if (g.quiet)
