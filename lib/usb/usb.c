@@ -733,10 +733,11 @@ static void LIBUSB_CALL ev_cb(struct libusb_transfer *t)
     fu_dev *d = t->user_data;
     bool resubmit = false;
     if (t->status == LIBUSB_TRANSFER_COMPLETED) {
-        if (t->actual_length > 0)
+        if (t->actual_length > 0) {
             DEVICE_WROTE(t->buffer, (size_t)t->actual_length);
-        if (t->actual_length > 0 && d->ev_fn)
-            d->ev_fn(d->ev_user, t->buffer, (size_t)t->actual_length, 0);
+            if (d->ev_fn)
+                d->ev_fn(d->ev_user, t->buffer, (size_t)t->actual_length, 0);
+        }
         pthread_mutex_lock(&d->mu);
         resubmit = !d->ev_stopping;
         pthread_mutex_unlock(&d->mu);

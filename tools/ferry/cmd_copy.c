@@ -516,7 +516,7 @@ int cmd_get(int argc, char **argv)
         rc = cli_resolve(rpath, &o);
         if (rc < 0) {
             if (rc != FERRY_ECANCELLED || !cli_interrupted()) {
-                cli_err_rc(rc, "get %s: %s", argv[i], cli_path_why(rc));
+                cli_err("get %s: %s", argv[i], cli_path_why(rc));
                 failed(&cp, rc);
             }
             free(rpath);

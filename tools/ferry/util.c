@@ -430,25 +430,17 @@ static void fmt_eta(double secs, char *buf, size_t len)
         snprintf(buf, len, "%u:%02u", s / 60, s % 60);
 }
 
-/* The control sequence that erases the progress lines (appended to f). */
-static void put_clear(FILE *f)
+/* The control sequence that erases the progress lines (0, 1 or 2). */
+static const char *clear_seq(void)
 {
-    for (int i = 0; i < P.lines; i++)
-        fputs(i ? "\033[A\r\033[K" : "\r\033[K", f);
+    return P.lines >= 2 ? "\r\033[K\033[A\r\033[K" : P.lines == 1 ? "\r\033[K" : "";
 }
 
 void progress_clear(void)
 {
     if (!P.lines)
         return;
-    char seq[64];
-    FILE *mem = fmemopen(seq, sizeof(seq), "w");
-    if (!mem)
-        return;
-    put_clear(mem);
-    long n = ftell(mem);
-    fclose(mem);
-    fwrite(seq, 1, (size_t)n, stderr); /* one write: no half-erased screen */
+    fputs(clear_seq(), stderr); /* one write: no half-erased screen */
     P.lines = 0;
     fflush(stderr);
 }
@@ -528,8 +520,7 @@ void cli_progress_tick(void)
     mem = fmemopen(frame, sizeof(frame), "w");
     if (!mem)
         return;
-    put_clear(mem);
-    fprintf(mem, "%.*s\n%.*s", (int)n1, line1, (int)n2, line2);
+    fprintf(mem, "%s%.*s\n%.*s", clear_seq(), (int)n1, line1, (int)n2, line2);
     long n = ftell(mem);
     fclose(mem);
     fwrite(frame, 1, (size_t)n, stderr);
